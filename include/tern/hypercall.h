@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tern guest ABI: hypercalls.
+ *
+ * Calling convention (the same as KVM's, so KVM paravirtual guests work):
+ *   VMCALL with RAX = hypercall number, arguments in RBX, RCX, RDX, RSI.
+ *   The result comes back in RAX: >= 0 on success, -TERN_Exxx on error
+ *   (see <tern/errno.h>). Other registers are preserved.
+ *   An unknown number returns -TERN_KVM_ENOSYS (-1000), as KVM does.
+ *   A VMCALL from CPL > 0 returns -TERN_EPERM.
+ * Guest pointers are guest-physical addresses; every pointer and length is
+ * checked against the VM's RAM before tern touches it.
+ * This header is plain C with fixed-size types and is usable by guests.
+ */
+#ifndef TERN_HYPERCALL_H
+#define TERN_HYPERCALL_H
+
+#include <stdint.h>
+
+#define TERN_HC_ABI_VERSION 1
+
+/* KVM paravirtual hypercalls tern implements (numbers from KVM's ABI). */
+#define KVM_HC_SEND_IPI                10  /* RBX bitmap low, RDX bitmap high, RSI min APIC ID, RCX ICR low */
+
+/* tern's own hypercalls live above KVM's small numbers. */
+#define TERN_HC_BASE                   0x1000
+#define TERN_HC_NULL                   (TERN_HC_BASE + 0x00) /* -> 0; the cheapest round trip */
+#define TERN_HC_VERSION                (TERN_HC_BASE + 0x01) /* -> TERN_HC_ABI_VERSION */
+#define TERN_HC_CONSOLE_WRITE          (TERN_HC_BASE + 0x02) /* RBX gpa, RCX len (<= 4096) -> bytes written */
+#define TERN_HC_SET_GSI_ROUTING        (TERN_HC_BASE + 0x10) /* RBX gpa of struct tern_irq_routing -> 0 */
+#define TERN_HC_IRQ_LINE               (TERN_HC_BASE + 0x11) /* RBX gsi, RCX level (0/1) -> 0 */
+#define TERN_HC_DOORBELL_ASSIGN        (TERN_HC_BASE + 0x12) /* RBX gsi, RCX flags, RDX resample doorbell id -> new doorbell id */
+#define TERN_HC_DOORBELL_DEASSIGN      (TERN_HC_BASE + 0x13) /* RBX doorbell id -> 0 */
+#define TERN_HC_DOORBELL_RING          (TERN_HC_BASE + 0x14) /* RBX doorbell id -> 0 */
+#define TERN_HC_DOORBELL_QUERY         (TERN_HC_BASE + 0x15) /* RBX doorbell id, RCX gpa of struct tern_doorbell_info -> 0 */
+#define TERN_HC_IRQ_DUMP               (TERN_HC_BASE + 0x16) /* RBX gpa, RCX len -> bytes of text written */
+
+/* Routing entry types and chips: the numbers KVM uses. */
+#define TERN_IRQ_ROUTING_IRQCHIP       1
+#define TERN_IRQ_ROUTING_MSI           2
+#define TERN_IRQ_ROUTING_S390_ADAPTER  3  /* recognised, rejected */
+#define TERN_IRQ_ROUTING_HV_SINT       4  /* recognised, rejected */
+
+#define TERN_IRQCHIP_PIC_MASTER        0
+#define TERN_IRQCHIP_PIC_SLAVE         1
+#define TERN_IRQCHIP_IOAPIC            2
+#define TERN_NR_IRQCHIPS               3
+
+#define TERN_MSI_VALID_DEVID           (1u << 0)
+
+struct tern_irq_routing_irqchip {
+	uint32_t irqchip;
+	uint32_t pin;
+};
+
+struct tern_irq_routing_msi {
+	uint32_t address_lo;
+	uint32_t address_hi;
+	uint32_t data;
+	uint32_t devid;
+};
+
+/* Same layout as struct kvm_irq_routing_entry (48 bytes). */
+struct tern_irq_routing_entry {
+	uint32_t gsi;
+	uint32_t type;
+	uint32_t flags;
+	uint32_t pad;
+	union {
+		struct tern_irq_routing_irqchip irqchip;
+		struct tern_irq_routing_msi msi;
+		uint32_t pad[8];
+	} u;
+};
+
+/* A routing request: nr entries follow the header. */
+struct tern_irq_routing {
+	uint32_t nr;
+	uint32_t flags;   /* must be 0 */
+	struct tern_irq_routing_entry entries[];
+};
+
+/* Doorbell binding flags: the meaning of KVM_IRQFD_FLAG_*. */
+#define TERN_DOORBELL_FLAG_DEASSIGN    (1u << 0)
+#define TERN_DOORBELL_FLAG_RESAMPLE    (1u << 1)
+
+struct tern_doorbell_info {
+	uint32_t id;
+	uint32_t gsi;
+	uint32_t flags;
+	uint32_t resample_id;     /* 0 when none */
+	uint64_t rings;
+	uint64_t deliveries;
+	uint64_t route_seq;       /* sequence count of the cached routing entry */
+};
+
+#endif

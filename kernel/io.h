@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Port-I/O and MMIO registries: how exits reach device models.
+ * Each VM has its own maps. Handlers run on the exiting vCPU's physical
+ * CPU with no lock held by the dispatcher; a device guards its own state.
+ */
+#ifndef TERN_IO_H
+#define TERN_IO_H
+
+#include "kernel/lib/types.h"
+
+struct vm;
+
+/*
+ * A port access: size is 1, 2 or 4; for an IN the handler stores the value
+ * in *val (only the low size bytes count), for an OUT *val holds it.
+ * Return 0, or a negative error to stop the VM with a message.
+ */
+typedef int (*pio_handler_t)(void *opaque, unsigned vcpu_id, u16 port,
+			     unsigned size, bool in, u32 *val);
+
+/*
+ * An MMIO access at offset from the region's base: size 1, 2, 4 or 8.
+ * Return 0, or a negative error to stop the VM with a message.
+ */
+typedef int (*mmio_handler_t)(void *opaque, unsigned vcpu_id, u64 offset,
+			      unsigned size, bool write, u64 *val);
+
+/* Claim ports [base, base+count) of vm for fn. -TERN_EEXIST on overlap. */
+int pio_register(struct vm *vm, u16 base, u16 count, pio_handler_t fn, void *opaque);
+
+/* Claim guest-physical [base, base+len) of vm for fn. -TERN_EEXIST on overlap,
+ * -TERN_EINVAL when it overlaps the VM's RAM. */
+int mmio_register(struct vm *vm, u64 base, u64 len, mmio_handler_t fn, void *opaque);
+
+/*
+ * Route an access to its handler. An unclaimed port reads all ones and
+ * ignores writes (as on a PC bus); returns what the handler returned.
+ */
+int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool in, u32 *val);
+
+/* Route an MMIO access; -TERN_ENODEV when no device claims gpa. */
+int mmio_dispatch(struct vm *vm, unsigned vcpu_id, u64 gpa, unsigned size, bool write, u64 *val);
+
+#endif

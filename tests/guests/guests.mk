@@ -1,0 +1,1 @@
+# guests are added by tests/guests/*.c; see tests/guests/README

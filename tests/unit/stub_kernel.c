@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kernel/clock.h"
+#include "kernel/log.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm.h"
+#include "tests/unit/stub_kernel.h"
+
+u64 stub_clock = 1000000;
+unsigned stub_log_lines;
+
+u64 clock_now(void)
+{
+	return __atomic_load_n(&stub_clock, __ATOMIC_RELAXED);
+}
+
+u64 clock_tsc_khz(void)
+{
+	return 1000000;  /* 1 GHz: one tick per nanosecond keeps test arithmetic readable */
+}
+
+void log_printf(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	__atomic_add_fetch(&stub_log_lines, 1, __ATOMIC_RELAXED);
+	if (!getenv("TERN_TEST_VERBOSE"))
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "tern[%d]: ", (int)level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void *kzalloc(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void kfree(void *p)
+{
+	free(p);
+}
+
+void *page_alloc(unsigned order)
+{
+	size_t size = PAGE_SIZE << order;
+	void *p = aligned_alloc(size, size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void page_free(void *p, unsigned order)
+{
+	(void)order;
+	free(p);
+}
+
+u64 page_free_count(void)
+{
+	return 1u << 20;
+}
+
+struct vm *stub_vm_new(unsigned nr_vcpus)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+
+	if (vm)
+		vm->irq.nr_vcpus = nr_vcpus;
+	return vm;
+}
+
+void stub_vm_free(struct vm *vm)
+{
+	free(vm);
+}
+
+struct vm_irq *vm_irq(struct vm *vm)
+{
+	return &vm->irq;
+}
+
+void vcpu_kick(struct vm *vm, unsigned vcpu_id)
+{
+	if (vcpu_id < TERN_MAX_VCPUS)
+		__atomic_add_fetch(&vm->kicks[vcpu_id], 1, __ATOMIC_RELAXED);
+}

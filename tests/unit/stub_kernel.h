@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host stand-ins for the kernel services irq/ and drivers/ use: a fake VM
+ * holding a struct vm_irq, a settable clock, and a record of vCPU kicks.
+ */
+#ifndef TERN_TEST_STUB_KERNEL_H
+#define TERN_TEST_STUB_KERNEL_H
+
+#include "irq/irq.h"
+#include "kernel/lib/types.h"
+
+struct vm {
+	struct vm_irq irq;
+	unsigned kicks[TERN_MAX_VCPUS];  /* vcpu_kick() calls per vCPU */
+};
+
+/* A zeroed fake VM with nr_vcpus set; the test creates the models it needs. */
+struct vm *stub_vm_new(unsigned nr_vcpus);
+void stub_vm_free(struct vm *vm);
+
+/* The fake clock clock_now() returns; starts at 1,000,000. */
+extern u64 stub_clock;
+/* Log lines printed so far (tests can assert a warning was given). */
+extern unsigned stub_log_lines;
+
+#endif
