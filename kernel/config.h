@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What tern was asked to do: the parsed tern command line, and what the
+ * boot loader handed over. Filled by kernel/cmdline.c and kernel/multiboot2.c,
+ * consumed by vmm_main().
+ *
+ * Command line (multiboot2; tokens split on spaces, "double quotes" group,
+ * backslash escapes the next character):
+ *   vm=KERNEL[,mem=SIZE][,cpus=N][,module=NAME]...[,args=REST]
+ *        one VM per vm= token; KERNEL and NAME are GRUB module names
+ *        (the module2 string); SIZE takes K/M/G; args= must come last and
+ *        takes the rest of the token, commas included.
+ *   stats        print exit statistics at VM end
+ *   irqdump      print routing tables and doorbells at VM start and end
+ *   trace=LIST   event trace categories (irq,exit,doorbell)
+ *   loglevel=N   0 err .. 3 debug (default 2)
+ * An unknown token or a bad value stops tern with a message naming it.
+ */
+#ifndef TERN_CONFIG_H
+#define TERN_CONFIG_H
+
+#include "kernel/lib/types.h"
+
+#define CONFIG_MAX_VMS          8
+#define CONFIG_MAX_VM_MODULES   8
+#define CONFIG_MAX_BOOT_MODULES 32
+#define CONFIG_DEFAULT_VM_MEM   (64 * MiB)
+#define CONFIG_STR_MAX          256
+
+struct vm_config {
+	char kernel[CONFIG_STR_MAX];                     /* module name of the guest kernel */
+	u64 mem;                                         /* bytes of guest RAM */
+	unsigned cpus;                                   /* vCPUs, >= 1 */
+	unsigned nr_modules;
+	char modules[CONFIG_MAX_VM_MODULES][CONFIG_STR_MAX]; /* extra modules passed through */
+	char args[CONFIG_STR_MAX * 2];                   /* guest command line */
+};
+
+struct tern_config {
+	unsigned nr_vms;
+	struct vm_config vms[CONFIG_MAX_VMS];
+	bool stats;
+	bool irqdump;
+	char trace[64];
+	int loglevel;
+};
+
+struct boot_module {
+	u64 start;      /* physical, inclusive */
+	u64 end;        /* physical, exclusive */
+	char name[CONFIG_STR_MAX];  /* first word of the module2 string */
+};
+
+struct boot_info {
+	char cmdline[1024];
+	unsigned nr_modules;
+	struct boot_module modules[CONFIG_MAX_BOOT_MODULES];
+	u64 rsdp_phys;      /* ACPI RSDP copy from multiboot2 (0 if none) */
+	bool uefi;          /* booted through UEFI firmware */
+};
+
+/*
+ * Parse a tern command line into cfg (zeroed first, defaults applied).
+ * Returns 0, or -TERN_EINVAL with a one-line reason in err.
+ */
+int cmdline_parse(const char *cmdline, struct tern_config *cfg, char *err, size_t errlen);
+
+/* Look up a boot module by name; NULL when absent. */
+const struct boot_module *boot_module_find(const struct boot_info *bi, const char *name);
+
+/*
+ * Everything after early boot: VMX on every CPU, create and run the VMs,
+ * print the final status line, power off. Never returns.
+ */
+__noreturn void vmm_main(const struct boot_info *bi, const struct tern_config *cfg);
+
+/*
+ * End the machine: print nothing more, try every way out the platforms
+ * offer (QEMU isa-debug-exit 0xf4, Bochs 0x8900, ACPI), then halt.
+ */
+__noreturn void machine_poweroff(void);
+
+#endif
