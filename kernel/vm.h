@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM objects: the services a VM offers to devices and models. The struct
+ * itself is private to kernel/ and arch/x86/ (kernel/vm_impl.h).
+ */
+#ifndef TERN_VM_H
+#define TERN_VM_H
+
+#include "kernel/lib/types.h"
+
+struct vm;
+
+/* The VM's index (0 for the first VM on the command line). */
+unsigned vm_id(const struct vm *vm);
+/* Bytes of guest RAM, which spans guest-physical [0, size) minus the PCI hole. */
+u64 vm_ram_size(const struct vm *vm);
+/* Number of vCPUs. */
+unsigned vm_nr_vcpus(const struct vm *vm);
+
+/*
+ * Host pointer for guest-physical [gpa, gpa + len) when the whole range is
+ * guest RAM (no wrap-around, no MMIO, no hole); NULL otherwise.
+ */
+void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len);
+/* Copy from/to guest RAM; -TERN_EFAULT when any byte lies outside RAM. */
+int vm_copy_from_guest(struct vm *vm, void *dst, u64 gpa, u64 len);
+int vm_copy_to_guest(struct vm *vm, u64 gpa, const void *src, u64 len);
+
+/*
+ * Guest console output (UART THR, console hypercall): raw bytes with one VM,
+ * whole lines prefixed "[vmN] " with several.
+ */
+void vm_console_write(struct vm *vm, const char *buf, size_t len);
+
+/*
+ * End the VM with an exit status in QEMU's isa-debug-exit convention
+ * ((code << 1) | 1; 0 = clean power-off). Its vCPUs stop at their next exit.
+ */
+void vm_request_exit(struct vm *vm, int status);
+
+/* Stop the VM because of something it did wrong; logs the reason. Status 255. */
+void vm_stop_error(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+#endif
