@@ -42,4 +42,18 @@ int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool 
 /* Route an MMIO access; -TERN_ENODEV when no device claims gpa. */
 int mmio_dispatch(struct vm *vm, unsigned vcpu_id, u64 gpa, unsigned size, bool write, u64 *val);
 
+/*
+ * Kernel side (kernel/vm.c creates the maps with the VM; io.c reaches them
+ * and the VM's RAM layout through the two vm_* calls below).
+ */
+struct io_maps;
+/* Empty maps; NULL when out of memory. */
+struct io_maps *io_maps_create(void);
+/* Free the maps and every array they retired; NULL is ignored. */
+void io_maps_destroy(struct io_maps *maps);
+/* The VM's maps (provided by kernel/vm.c). */
+struct io_maps *vm_io_maps(struct vm *vm);
+/* True when any byte of guest-physical [base, base+len) is RAM (kernel/vm.c). */
+bool vm_range_has_ram(struct vm *vm, u64 base, u64 len);
+
 #endif

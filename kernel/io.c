@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Port and MMIO registries (kernel/io.h). Each map is a sorted array of
+ * ranges searched by bisection. Registration builds a new array under the
+ * maps' lock and publishes it with one release store, so dispatch (the exit
+ * hot path, possibly on several CPUs) reads without a lock. Old arrays are
+ * kept until the VM dies: registrations are few, so this costs little and
+ * needs no grace period.
+ */
+#include "kernel/io.h"
+#include "kernel/lib/atomic.h"
+#include "kernel/lib/bitmap.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/lib/string.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/vm.h"
+
+#define PIO_PORTS 0x10000u
+
+struct io_range {
+	u64 base;
+	u64 end;          /* exclusive */
+	void *fn;         /* pio_handler_t or mmio_handler_t */
+	void *opaque;
+};
+
+struct io_table {
+	struct io_table *retired_next;
+	unsigned nr;
+	struct io_range r[];
+};
+
+struct io_maps {
+	spinlock_t lock;
+	struct io_table *pio;
+	struct io_table *mmio;
+	struct io_table *retired;
+	DECLARE_BITMAP(port_logged, PIO_PORTS);   /* unclaimed ports already reported */
+};
+
+struct io_maps *io_maps_create(void)
+{
+	struct io_maps *m = kzalloc(sizeof(*m));
+
+	if (m)
+		spin_lock_init(&m->lock);
+	return m;
+}
+
+static void free_chain(struct io_table *t)
+{
+	while (t) {
+		struct io_table *next = t->retired_next;
+
+		kfree(t);
+		t = next;
+	}
+}
+
+void io_maps_destroy(struct io_maps *maps)
+{
+	if (!maps)
+		return;
+	kfree(maps->pio);
+	kfree(maps->mmio);
+	free_chain(maps->retired);
+	kfree(maps);
+}
+
+/* Index of the last range whose base is <= addr, or -1. */
+static int find_floor(const struct io_table *t, u64 addr)
+{
+	int lo = 0, hi = (int)t->nr - 1, found = -1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (t->r[mid].base <= addr) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return found;
+}
+
+static const struct io_range *lookup(const struct io_table *t, u64 addr)
+{
+	int i;
+
+	if (!t)
+		return NULL;
+	i = find_floor(t, addr);
+	if (i < 0 || addr >= t->r[i].end)
+		return NULL;
+	return &t->r[i];
+}
+
+static bool overlaps(const struct io_table *t, u64 base, u64 end)
+{
+	if (!t)
+		return false;
+	for (unsigned i = 0; i < t->nr; i++)
+		if (base < t->r[i].end && t->r[i].base < end)
+			return true;
+	return false;
+}
+
+/* Publish a copy of *slot with range inserted in order; the old copy is retired. */
+static int insert_range(struct io_maps *m, struct io_table **slot, const struct io_range *range)
+{
+	struct io_table *old = *slot, *t;
+	unsigned nr = old ? old->nr : 0, at = 0;
+
+	if (overlaps(old, range->base, range->end))
+		return -TERN_EEXIST;
+	t = kzalloc(sizeof(*t) + (nr + 1) * sizeof(t->r[0]));
+	if (!t)
+		return -TERN_ENOMEM;
+	while (at < nr && old->r[at].base < range->base)
+		at++;
+	if (old)
+		memcpy(t->r, old->r, at * sizeof(t->r[0]));
+	t->r[at] = *range;
+	if (old)
+		memcpy(&t->r[at + 1], &old->r[at], (nr - at) * sizeof(t->r[0]));
+	t->nr = nr + 1;
+	store_release(slot, t);
+	if (old) {
+		old->retired_next = m->retired;
+		m->retired = old;
+	}
+	return 0;
+}
+
+static int register_range(struct vm *vm, bool pio, u64 base, u64 end, void *fn, void *opaque)
+{
+	struct io_maps *m = vm_io_maps(vm);
+	struct io_range range = { .base = base, .end = end, .fn = fn, .opaque = opaque };
+	int rc;
+
+	if (!m || !fn)
+		return -TERN_EINVAL;
+	spin_lock(&m->lock);
+	rc = insert_range(m, pio ? &m->pio : &m->mmio, &range);
+	spin_unlock(&m->lock);
+	return rc;
+}
+
+int pio_register(struct vm *vm, u16 base, u16 count, pio_handler_t fn, void *opaque)
+{
+	if (count == 0 || (u32)base + count > PIO_PORTS)
+		return -TERN_EINVAL;
+	return register_range(vm, true, base, (u64)base + count, (void *)fn, opaque);
+}
+
+int mmio_register(struct vm *vm, u64 base, u64 len, mmio_handler_t fn, void *opaque)
+{
+	if (len == 0 || base + len < base)
+		return -TERN_EINVAL;
+	if (vm_range_has_ram(vm, base, len))
+		return -TERN_EINVAL;
+	return register_range(vm, false, base, base + len, (void *)fn, opaque);
+}
+
+static void report_unclaimed(struct vm *vm, struct io_maps *m, u16 port, unsigned size, bool in)
+{
+	if (bitmap_test_and_set_atomic(m->port_logged, port))
+		return;
+	pr_info("vm%u: unclaimed port 0x%x (%s, %u byte%s); reads all ones, writes ignored",
+		vm_id(vm), port, in ? "in" : "out", size, size == 1 ? "" : "s");
+}
+
+int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool in, u32 *val)
+{
+	struct io_maps *m = vm_io_maps(vm);
+	const struct io_range *r = lookup(m ? load_acquire(&m->pio) : NULL, port);
+
+	if (likely(r))
+		return ((pio_handler_t)r->fn)(r->opaque, vcpu_id, port, size, in, val);
+	if (in)
+		*val = size >= 4 ? ~0u : (1u << (8 * size)) - 1;
+	if (m)
+		report_unclaimed(vm, m, port, size, in);
+	return 0;
+}
+
+int mmio_dispatch(struct vm *vm, unsigned vcpu_id, u64 gpa, unsigned size, bool write, u64 *val)
+{
+	struct io_maps *m = vm_io_maps(vm);
+	const struct io_range *r = lookup(m ? load_acquire(&m->mmio) : NULL, gpa);
+
+	if (!r)
+		return -TERN_ENODEV;
+	return ((mmio_handler_t)r->fn)(r->opaque, vcpu_id, gpa - r->base, size, write, val);
+}
