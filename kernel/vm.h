@@ -10,9 +10,17 @@
 
 struct vm;
 
+/*
+ * Guest-physical layout: RAM fills [0, VM_LOW_RAM_MAX); what does not fit
+ * continues at VM_HIGH_RAM_BASE. [VM_LOW_RAM_MAX, 4 GiB) is the hole for
+ * devices (PCI, IOAPIC at 0xfec00000, LAPIC at 0xfee00000, firmware).
+ */
+#define VM_LOW_RAM_MAX    0xc0000000ull
+#define VM_HIGH_RAM_BASE  0x100000000ull
+
 /* The VM's index (0 for the first VM on the command line). */
 unsigned vm_id(const struct vm *vm);
-/* Bytes of guest RAM, which spans guest-physical [0, size) minus the PCI hole. */
+/* Bytes of guest RAM (laid out as above). */
 u64 vm_ram_size(const struct vm *vm);
 /* Number of vCPUs. */
 unsigned vm_nr_vcpus(const struct vm *vm);
@@ -38,7 +46,10 @@ void vm_console_write(struct vm *vm, const char *buf, size_t len);
  */
 void vm_request_exit(struct vm *vm, int status);
 
-/* Stop the VM because of something it did wrong; logs the reason. Status 255. */
+/*
+ * Stop the VM because of something it did wrong; logs the reason as one
+ * line "vmN: <reason>" (callers do not add the prefix). Status 255.
+ */
 void vm_stop_error(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
 #endif
