@@ -1,0 +1,3 @@
+UNIT_TESTS += loader
+test_loader_SRCS := tests/unit/test_loader.c kernel/loader_mb1.c kernel/loader_mb1_info.c \
+	kernel/loader_elf.c kernel/loader_range.c kernel/lib/format.c tests/unit/stub_kernel.c
