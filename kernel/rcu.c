@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Quiescent-state-based grace periods; kernel/rcu.h has the contract.
+ *
+ * Memory ordering, the one subtle part: a CPU leaving an extended quiescent
+ * state stores its counter and then loads protected pointers; a writer
+ * stores a pointer and then loads the counters. Both sides put a full
+ * fence between their store and their load, so at least one of them sees
+ * the other's store: either the writer sees the CPU active and waits for
+ * it, or the CPU sees the new pointer. Every counter change that ends a
+ * reader's use of old data is a release, and the writer loads counters
+ * with acquire, so the reader's accesses happen before the writer's free.
+ */
+#include "kernel/rcu.h"
+#include "kernel/log.h"
+
+#ifndef TERN_HOST
+#include "kernel/percpu.h"
+#endif
+
+/* Counter parity: odd while the CPU may be reading. */
+#define RCU_CTR_ACTIVE 1u
+#define RCU_CTR_STEP   2u  /* a quiescent point keeps the parity but changes the value */
+
+struct rcu_cpu {
+	u64 ctr;          /* written by its own CPU, read by writers */
+	u32 nesting;      /* read-section depth; its own CPU only */
+	bool online;
+} __aligned(64);      /* one cache line each: readers never share a line */
+
+static struct rcu_cpu rcu_cpus[RCU_MAX_CPUS];
+static u64 rcu_gp_count;
+
+#ifndef TERN_HOST
+/* The kernel may provide a faster one; the percpu id is the CPU's number. */
+__attribute__((weak)) unsigned rcu_this_cpu(void)
+{
+	return this_cpu()->id;
+}
+#endif
+
+static struct rcu_cpu *rcu_cpu(unsigned cpu)
+{
+	return cpu < RCU_MAX_CPUS ? &rcu_cpus[cpu] : NULL;
+}
+
+static bool ctr_active(u64 ctr)
+{
+	return (ctr & RCU_CTR_ACTIVE) != 0;
+}
+
+void rcu_read_lock(void)
+{
+	struct rcu_cpu *c = rcu_cpu(rcu_this_cpu());
+
+	if (c)
+		c->nesting++;
+	barrier();  /* protected loads stay inside the section */
+}
+
+void rcu_read_unlock(void)
+{
+	struct rcu_cpu *c = rcu_cpu(rcu_this_cpu());
+
+	barrier();
+	if (!c)
+		return;
+	if (unlikely(c->nesting == 0)) {
+		pr_err("rcu: unbalanced rcu_read_unlock on cpu %u", rcu_this_cpu());
+		return;
+	}
+	c->nesting--;
+}
+
+bool rcu_read_lock_held(void)
+{
+	struct rcu_cpu *c = rcu_cpu(rcu_this_cpu());
+
+	return c && c->nesting > 0;
+}
+
+/* A quiescent report inside a read section would let a writer free what the section uses. */
+static bool rcu_check_not_reading(struct rcu_cpu *c, unsigned cpu, const char *what)
+{
+	if (likely(c->nesting == 0))
+		return true;
+	pr_err("rcu: %s on cpu %u inside a read section (depth %u)", what, cpu, c->nesting);
+	return false;
+}
+
+void rcu_quiescent(unsigned cpu)
+{
+	struct rcu_cpu *c = rcu_cpu(cpu);
+
+	if (!c || !rcu_check_not_reading(c, cpu, "quiescent"))
+		return;
+	if (ctr_active(READ_ONCE(c->ctr)))
+		__atomic_add_fetch(&c->ctr, RCU_CTR_STEP, __ATOMIC_RELEASE);
+}
+
+void rcu_eqs_enter(unsigned cpu)
+{
+	struct rcu_cpu *c = rcu_cpu(cpu);
+
+	if (!c || !rcu_check_not_reading(c, cpu, "eqs_enter"))
+		return;
+	if (ctr_active(READ_ONCE(c->ctr)))
+		__atomic_add_fetch(&c->ctr, 1, __ATOMIC_RELEASE);
+}
+
+void rcu_eqs_exit(unsigned cpu)
+{
+	struct rcu_cpu *c = rcu_cpu(cpu);
+
+	if (!c || !READ_ONCE(c->online) || ctr_active(READ_ONCE(c->ctr)))
+		return;
+	__atomic_add_fetch(&c->ctr, 1, __ATOMIC_SEQ_CST);
+	smp_mb();  /* pairs with synchronize_rcu's fence: see the top of this file */
+}
+
+void rcu_cpu_online(unsigned cpu)
+{
+	struct rcu_cpu *c = rcu_cpu(cpu);
+
+	if (!c)
+		return;
+	WRITE_ONCE(c->online, true);
+	rcu_eqs_exit(cpu);
+}
+
+void rcu_cpu_offline(unsigned cpu)
+{
+	struct rcu_cpu *c = rcu_cpu(cpu);
+
+	if (!c)
+		return;
+	rcu_eqs_enter(cpu);
+	WRITE_ONCE(c->online, false);
+}
+
+/* Wait until cpu is or was quiescent since the caller's fence. */
+static void rcu_wait_for_cpu(struct rcu_cpu *c)
+{
+	u64 snap = __atomic_load_n(&c->ctr, __ATOMIC_ACQUIRE);
+
+	if (!ctr_active(snap))
+		return;
+	while (__atomic_load_n(&c->ctr, __ATOMIC_ACQUIRE) == snap)
+		cpu_relax();
+}
+
+void synchronize_rcu(void)
+{
+	unsigned self = rcu_this_cpu();
+	struct rcu_cpu *me = rcu_cpu(self);
+	bool was_active = false;
+
+	/* quiescent while waiting, so two writers never wait for each other */
+	if (me && rcu_check_not_reading(me, self, "synchronize_rcu")) {
+		was_active = ctr_active(READ_ONCE(me->ctr));
+		rcu_eqs_enter(self);
+	}
+	smp_mb();  /* the caller's publish is ordered before the counter loads */
+	for (unsigned cpu = 0; cpu < RCU_MAX_CPUS; cpu++)
+		if (cpu != self)
+			rcu_wait_for_cpu(&rcu_cpus[cpu]);
+	if (was_active)
+		rcu_eqs_exit(self);
+	smp_mb();  /* the caller's free comes after every wait */
+	__atomic_add_fetch(&rcu_gp_count, 1, __ATOMIC_RELAXED);
+}
+
+u64 rcu_grace_periods(void)
+{
+	return __atomic_load_n(&rcu_gp_count, __ATOMIC_RELAXED);
+}

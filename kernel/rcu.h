@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Grace periods for lock-free readers (quiescent-state based RCU).
+ *
+ * Readers (interrupt injectors on any CPU) never lock and never write
+ * shared memory: rcu_read_lock() only bumps a per-CPU nesting count.
+ * Writers publish a new object with rcu_assign_pointer() (one release
+ * store) and free the old one after synchronize_rcu(), which returns once
+ * every other online CPU has passed a quiescent point, so none can still
+ * hold a pointer it loaded before the publish.
+ *
+ * Each CPU has a counter: odd = active (may be reading), even = in an
+ * extended quiescent state (guest mode, idle, offline) where it holds no
+ * reference at all. A writer snapshots every other CPU's counter and waits
+ * until each one was even or has changed.
+ *
+ * What the kernel must call, on the CPU concerned:
+ *   rcu_cpu_online(cpu)   when the CPU starts running tern code (active);
+ *   rcu_eqs_enter(cpu)    just before VMLAUNCH/VMRESUME and before idling
+ *                         (hlt), with no RCU read section open;
+ *   rcu_eqs_exit(cpu)     right after the VM exit / wake-up, before any
+ *                         code that may read RCU-protected data;
+ *   rcu_quiescent(cpu)    in any long root-mode loop that does not enter
+ *                         the guest (a CPU spinning in root mode without it
+ *                         stalls every writer);
+ *   rcu_cpu_offline(cpu)  when the CPU stops for good.
+ * The vCPU loop therefore reports a quiescent state on every VM entry for
+ * free; synchronize_rcu() costs at most one exit per busy CPU.
+ *
+ * rcu_this_cpu() says which CPU runs the caller: in tern it is the percpu
+ * id (a weak default in kernel/rcu.c reads this_cpu()->id); host tests give
+ * every thread its own id (tests/unit/stub_rcu_cpu.c).
+ *
+ * Rules: never call synchronize_rcu() with a spinlock held or inside a read
+ * section (the CPU it waits for may be spinning on that lock); a pointer
+ * from rcu_dereference() is valid only until the matching rcu_read_unlock().
+ */
+#ifndef TERN_RCU_H
+#define TERN_RCU_H
+
+#include "kernel/lib/atomic.h"
+#include "kernel/lib/list.h"
+#include "kernel/lib/types.h"
+
+#define RCU_MAX_CPUS 64  /* >= PCPU_MAX */
+
+/* The calling CPU's id, < RCU_MAX_CPUS (ids beyond are never waited for). */
+unsigned rcu_this_cpu(void);
+
+/* Enter/leave a read section on this CPU; nestable, never blocks, no shared writes. */
+void rcu_read_lock(void);
+void rcu_read_unlock(void);
+
+/* True inside a read section on this CPU (for assertions). */
+bool rcu_read_lock_held(void);
+
+/* Load an RCU-protected pointer inside a read section (acquire: the object's contents are visible). */
+#define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+
+/* Publish v in p after its contents are written (release); NULL unpublishes. */
+#define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (__typeof__(p))(v), __ATOMIC_RELEASE)
+
+/*
+ * Wait until every other online CPU has passed a quiescent point after
+ * this call began (and so left any read section it was in). The caller's
+ * own CPU counts as quiescent while it waits. Must not be called with a
+ * spinlock held or inside a read section.
+ */
+void synchronize_rcu(void);
+
+/* cpu starts running tern code: it becomes active (writers wait for it). */
+void rcu_cpu_online(unsigned cpu);
+/* cpu stopped: writers never wait for it again until it comes online. */
+void rcu_cpu_offline(unsigned cpu);
+
+/* cpu holds no RCU reference right now (it must not be in a read section). */
+void rcu_quiescent(unsigned cpu);
+
+/* cpu enters guest mode or idle / comes back: quiescent for as long as it stays there. */
+void rcu_eqs_enter(unsigned cpu);
+void rcu_eqs_exit(unsigned cpu);
+
+/* Grace periods completed by synchronize_rcu() so far (statistics, tests). */
+u64 rcu_grace_periods(void);
+
+/*
+ * RCU-safe list updates for intrusive lists read with
+ * list_for_each_entry_rcu(). Writers serialise among themselves (a lock);
+ * readers walk under rcu_read_lock(). A deleted node keeps its next link so
+ * a reader standing on it can go on; free it only after synchronize_rcu().
+ */
+static inline void list_add_tail_rcu(struct list_head *n, struct list_head *h)
+{
+	struct list_head *prev = h->prev;
+
+	n->next = h;
+	n->prev = prev;
+	rcu_assign_pointer(prev->next, n);
+	h->prev = n;
+}
+
+static inline void list_del_rcu(struct list_head *n)
+{
+	struct list_head *next = n->next;
+
+	rcu_assign_pointer(n->prev->next, next);
+	next->prev = n->prev;
+}
+
+#define list_for_each_entry_rcu(pos, head, member)                                     \
+	for (pos = list_entry(rcu_dereference((head)->next), __typeof__(*pos), member); \
+	     &pos->member != (head);                                                    \
+	     pos = list_entry(rcu_dereference(pos->member.next), __typeof__(*pos), member))
+
+#endif
