@@ -18,6 +18,9 @@ enum log_level {
 /* Print one formatted line at a level (a trailing newline is added if missing). */
 void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
 
+/* Drop lines above level from now on (cmdline loglevel=; default LOG_INFO). */
+void log_set_level(enum log_level level);
+
 #define pr_err(...)   log_printf(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  log_printf(LOG_WARN, __VA_ARGS__)
 #define pr_info(...)  log_printf(LOG_INFO, __VA_ARGS__)

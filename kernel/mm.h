@@ -24,6 +24,19 @@ void page_free(void *p, unsigned order);
 /* Pages still free, for limits and statistics. */
 u64 page_free_count(void);
 
+/*
+ * Boot-time setup (kernel/main.c only). mm_init() builds the allocator from
+ * the memory map's usable RAM minus every non-usable range and excl[0..nexcl)
+ * (tern's image, boot information, modules, low memory), but hands out only
+ * RAM below mapped_limit, which the boot page tables cover. mm_add_high()
+ * releases the rest once paging maps it. Both return 0 or -TERN_Exxx.
+ */
+struct mem_map;
+struct mem_range;
+int mm_init(const struct mem_map *map, const struct mem_range *excl, unsigned nexcl,
+	    u64 mapped_limit);
+int mm_add_high(void);
+
 static inline u64 virt_to_phys(const void *p) { return (u64)(uintptr_t)p; }
 static inline void *phys_to_virt(u64 pa) { return (void *)(uintptr_t)pa; }
 

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tern's console (host COM1). Guest output and tern's own lines share it;
+ * the console remembers whether the last byte ended a line so tern's lines
+ * always start at column 0 (docs/internals.md, "Console protocol").
+ */
+#ifndef TERN_CONSOLE_H
+#define TERN_CONSOLE_H
+
+#include "kernel/lib/types.h"
+
+/* Bring up the host UART. Call once, early, on the BSP. */
+void console_init(void);
+
+/* Write len raw bytes (e.g. guest output) as one unit; other CPUs' writes do not interleave. */
+void console_write(const char *buf, size_t len);
+
+/*
+ * Write one or more whole lines (buf should end in '\n') as one unit,
+ * starting a new line first if the previous output left one open.
+ */
+void console_write_line(const char *buf, size_t len);
+
+/* Wait until everything written has left the UART (before power-off). */
+void console_flush(void);
+
+/* True when the last byte written ended a line (or nothing was written yet). */
+bool console_at_line_start(void);
+
+#endif
