@@ -1,0 +1,2 @@
+UNIT_TESTS += cmdline
+test_cmdline_SRCS := tests/unit/test_cmdline.c kernel/cmdline.c kernel/lib/format.c kernel/lib/string.c
