@@ -92,6 +92,7 @@ struct tern_doorbell_info {
 	uint64_t rings;
 	uint64_t deliveries;
 	uint64_t route_seq;       /* sequence count of the cached routing entry */
+	uint64_t resamples;       /* EOIs signalled to resample_id (RESAMPLE doorbells) */
 };
 
 #endif
