@@ -248,6 +248,9 @@ int mm_init(const struct mem_map *map, const struct mem_range *excl, unsigned ne
 {
 	int ret;
 
+	page_meta = NULL;
+	nr_free = 0;
+	memset(slab_free, 0, sizeof(slab_free));
 	for (unsigned o = 0; o <= MM_MAX_ORDER; o++)
 		list_init(&free_lists[o]);
 	ret = ranges_build(map, excl, nexcl);
