@@ -3,6 +3,8 @@
  * Virtual local APIC (xAPIC and x2APIC), one per vCPU, and the one
  * interrupt delivery function used by the vIOAPIC, MSI and IPIs.
  *
+ * The APIC ID is the vcpu_id, read-only in both modes (the xAPIC ID register
+ * is writable only on some CPU models; the SDM tells software not to).
  * Every vCPU argument is a vcpu_id; a vcpu_id without a vLAPIC (never
  * created, out of range) is tolerated by every function: queries answer
  * "nothing" (-1, 0, false) and commands return -TERN_EINVAL or do nothing.
@@ -133,6 +135,86 @@ int vlapic_highest_isr(struct vm *vm, unsigned vcpu_id);
 #define APIC_DEFAULT_BASE        0xfee00000ull
 #define APIC_MMIO_SIZE           0x1000ull
 
+/* Register offsets in the xAPIC page; x2APIC MSR = 0x800 + (offset >> 4). */
+enum apic_reg {
+	APIC_REG_ID       = 0x020,
+	APIC_REG_LVR      = 0x030,   /* version */
+	APIC_REG_TPR      = 0x080,
+	APIC_REG_APR      = 0x090,
+	APIC_REG_PPR      = 0x0a0,
+	APIC_REG_EOI      = 0x0b0,
+	APIC_REG_RRD      = 0x0c0,
+	APIC_REG_LDR      = 0x0d0,
+	APIC_REG_DFR      = 0x0e0,
+	APIC_REG_SVR      = 0x0f0,
+	APIC_REG_ISR      = 0x100,   /* 8 registers, 16 bytes apart */
+	APIC_REG_TMR      = 0x180,
+	APIC_REG_IRR      = 0x200,
+	APIC_REG_ESR      = 0x280,
+	APIC_REG_LVT_CMCI = 0x2f0,
+	APIC_REG_ICR_LO   = 0x300,
+	APIC_REG_ICR_HI   = 0x310,
+	APIC_REG_LVT_TIMER = 0x320,
+	APIC_REG_LVT_THERMAL = 0x330,
+	APIC_REG_LVT_PERF = 0x340,
+	APIC_REG_LVT_LINT0 = 0x350,
+	APIC_REG_LVT_LINT1 = 0x360,
+	APIC_REG_LVT_ERROR = 0x370,
+	APIC_REG_TMICT    = 0x380,   /* timer initial count */
+	APIC_REG_TMCCT    = 0x390,   /* timer current count */
+	APIC_REG_TDCR     = 0x3e0,   /* timer divide configuration */
+	APIC_REG_SELF_IPI = 0x3f0,   /* x2APIC only */
+};
+
+#define APIC_MSR(reg)            (MSR_X2APIC_FIRST + ((reg) >> 4))
+
+/* Version: 0x14 (integrated APIC), max LVT entry 5, no directed EOI. */
+#define APIC_VERSION_VALUE       0x00050014u
+
+#define APIC_SVR_VECTOR          0xffu
+#define APIC_SVR_ENABLE          BIT(8)
+#define APIC_SVR_FOCUS_DISABLE   BIT(9)
+
+/* LVT fields. */
+#define APIC_LVT_VECTOR          0xffu
+#define APIC_LVT_DM_SHIFT        8
+#define APIC_LVT_DM_MASK         (7u << APIC_LVT_DM_SHIFT)
+#define APIC_LVT_DELIVERY_STATUS BIT(12)
+#define APIC_LVT_POLARITY        BIT(13)
+#define APIC_LVT_REMOTE_IRR      BIT(14)
+#define APIC_LVT_LEVEL           BIT(15)
+#define APIC_LVT_MASKED          BIT(16)
+#define APIC_LVT_TIMER_SHIFT     17
+#define APIC_LVT_TIMER_MASK      (3u << APIC_LVT_TIMER_SHIFT)
+#define APIC_TIMER_ONESHOT       0u
+#define APIC_TIMER_PERIODIC      1u
+#define APIC_TIMER_TSC_DEADLINE  2u
+
+/* ICR (low word; the x2APIC MSR carries the destination in bits 63:32). */
+#define APIC_ICR_VECTOR          0xffu
+#define APIC_ICR_DM_SHIFT        8
+#define APIC_ICR_DM_MASK         (7u << APIC_ICR_DM_SHIFT)
+#define APIC_ICR_DEST_LOGICAL    BIT(11)
+#define APIC_ICR_BUSY            BIT(12)   /* delivery status: always reads idle */
+#define APIC_ICR_ASSERT          BIT(14)
+#define APIC_ICR_LEVEL           BIT(15)
+#define APIC_ICR_SH_SHIFT        18
+#define APIC_ICR_SH_MASK         (3u << APIC_ICR_SH_SHIFT)
+#define APIC_ICR_XAPIC_DEST_SHIFT 24       /* in ICR_HI */
+
+/* ESR bits. */
+#define APIC_ESR_SEND_CS         BIT(0)
+#define APIC_ESR_RECV_CS         BIT(1)
+#define APIC_ESR_SEND_ACCEPT     BIT(2)
+#define APIC_ESR_RECV_ACCEPT     BIT(3)
+#define APIC_ESR_REDIRECTABLE_IPI BIT(4)
+#define APIC_ESR_SEND_ILLEGAL    BIT(5)
+#define APIC_ESR_RECV_ILLEGAL    BIT(6)
+#define APIC_ESR_ILLEGAL_REG     BIT(7)
+
+#define APIC_DFR_FLAT            0xffffffffu
+#define APIC_DFR_CLUSTER         0x0fffffffu
+
 /*
  * xAPIC MMIO (an mmio_handler_t; opaque = vm, vcpu_id picks the vLAPIC).
  * Accesses must be 4 bytes wide at a 16-byte-aligned offset; any other
@@ -203,6 +285,9 @@ bool vlapic_accepts_extint(struct vm *vm, unsigned vcpu_id);
 
 /* Current processor priority (PPR), 0 when there is no vLAPIC. */
 u8 vlapic_ppr(struct vm *vm, unsigned vcpu_id);
+
+/* Hardware-enabled and SVR.APIC-enable set: fixed interrupts are accepted. */
+bool vlapic_sw_enabled(struct vm *vm, unsigned vcpu_id);
 
 /*
  * Does this vLAPIC (enabled, in its own mode: xAPIC or x2APIC; physical
