@@ -11,19 +11,13 @@
 #include "irq/vioapic.h"
 #include "irq/irq.h"
 #include "irq/irq_source.h"
+#include "irq/routing.h"
 #include "irq/vlapic.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include <tern/hypercall.h>
-
-#if __has_include("irq/routing.h")
-#include "irq/routing.h"
-#else
-/* The routing layer's EOI hook, until irq/routing.h lands. */
-void irq_ack_notify(struct vm *vm, unsigned irqchip, unsigned pin);
-#endif
 
 /* Direct (MMIO) registers, offsets in the window. */
 #define IOAPIC_MMIO_IOREGSEL   0x00u

@@ -13,18 +13,12 @@
 #include "irq/vpic.h"
 #include "irq/irq.h"
 #include "irq/irq_source.h"
+#include "irq/routing.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include <tern/hypercall.h>
-
-#if __has_include("irq/routing.h")
-#include "irq/routing.h"
-#else
-/* The routing layer's EOI hook, until irq/routing.h lands. */
-void irq_ack_notify(struct vm *vm, unsigned irqchip, unsigned pin);
-#endif
 
 enum pic_index { PIC_MASTER, PIC_SLAVE, PIC_COUNT };
 
@@ -409,6 +403,23 @@ static void notify_acks(struct vm *vm, pic_acks_t acks)
 					   TERN_IRQCHIP_PIC_SLAVE, pin);
 }
 
+/*
+ * End an operation entered with the lock held; returns with it released.
+ * Ended services are reported (lock dropped: a resampler calls back into
+ * vpic_set_irq) before the outputs are re-evaluated, so a line the
+ * resampler releases does not first re-latch a stale cascade request.
+ */
+static void vpic_finish(struct vpic *p, pic_acks_t acks)
+{
+	if (acks) {
+		spin_unlock(&p->lock);
+		notify_acks(p->vm, acks);
+		spin_lock(&p->lock);
+	}
+	vpic_update(p);
+	spin_unlock(&p->lock);
+}
+
 /* One byte access to one of our ports, lock held. false: not our port. */
 static bool vpic_byte(struct vpic *p, u16 port, bool in, u8 *v, pic_acks_t *acks)
 {
@@ -466,11 +477,9 @@ int vpic_pio(void *opaque, unsigned vcpu_id, u16 port, unsigned size, bool in, u
 		vpic_byte(p, (u16)(port + i), in, &byte, &acks);
 		out |= (u32)byte << (8 * i);
 	}
-	vpic_update(p);
-	spin_unlock(&p->lock);
+	vpic_finish(p, acks);
 	if (in)
 		*val = out;
-	notify_acks(vm, acks);
 	return 0;
 }
 
@@ -570,9 +579,7 @@ int vpic_intr_ack(struct vm *vm)
 	} else {
 		vector = p->chip[PIC_MASTER].vector_base + ir;
 	}
-	vpic_update(p);
-	spin_unlock(&p->lock);
-	notify_acks(vm, acks);
+	vpic_finish(p, acks);
 	return vector;
 }
 

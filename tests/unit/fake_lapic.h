@@ -8,6 +8,7 @@
 #ifndef TERN_TEST_FAKE_LAPIC_H
 #define TERN_TEST_FAKE_LAPIC_H
 
+#include "irq/routing.h"
 #include "irq/vlapic.h"
 #include "kernel/lib/types.h"
 
@@ -40,8 +41,5 @@ void fake_lapic_reset(void);
 /* The i-th recorded delivery / ack (asserts it was recorded). */
 const struct lapic_irq *fake_delivered(unsigned i);
 const struct fake_ack *fake_acked(unsigned i);
-
-/* Irq-routing hook the chips call (declared by irq/routing.h once it exists). */
-void irq_ack_notify(struct vm *vm, unsigned irqchip, unsigned pin);
 
 #endif

@@ -925,6 +925,20 @@ static void test_ack_notify_runs_without_lock_and_may_call_back(void **state)
 	assert_int_equal(read_irr(M_CMD), 0);
 }
 
+static void test_resampled_slave_line_dropped_at_eoi_leaves_no_spurious(void **state)
+{
+	(void)state;
+	outb(S_ELCR, 0x10);                       /* IRQ12 level, resampled */
+	fake_lapic.ack_hook = resample_hook;
+	vpic_set_irq(vm, 12, 1, 1);
+	assert_int_equal(vpic_intr_ack(vm), SBASE + 4);
+	outb(S_CMD, EOI);                         /* resampler drops the line in the ack */
+	assert_ack(0, TERN_IRQCHIP_PIC_SLAVE, 12);
+	assert_int_equal(read_irr(M_CMD), 0x00);  /* no stale edge latched on IR2 */
+	outb(M_CMD, EOI);
+	assert_false(vpic_intr_pending(vm));
+}
+
 /* ------------------------------------------------------------ port access widths */
 
 static void test_wide_access_is_bytewise(void **state)
@@ -1089,6 +1103,7 @@ int main(void)
 		TI(test_slave_rotation_and_specific_eoi),
 		TI(test_master_pin2_source_without_slave_request),
 		TI(test_ack_notify_runs_without_lock_and_may_call_back),
+		TI(test_resampled_slave_line_dropped_at_eoi_leaves_no_spurious),
 		TI(test_wide_access_is_bytewise),
 		TI(test_bad_sizes_rejected_without_side_effects),
 		TI(test_dump_reports_registers_and_truncates),
