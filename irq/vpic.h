@@ -2,7 +2,9 @@
 /*
  * Virtual 8259A pair as wired in a PC: master at 0x20/0x21, slave at
  * 0xa0/0xa1 cascaded on master IR2, PIIX edge/level control (ELCR) at
- * 0x4d0/0x4d1. Pins 0-7 are the master's IR0-7, pins 8-15 the slave's.
+ * 0x4d0/0x4d1. Pins 0-7 are the master's IR0-7, pins 8-15 the slave's;
+ * irq_ack_notify() receives the same numbers (TERN_IRQCHIP_PIC_SLAVE with
+ * pin 8-15), after the lock is dropped, whenever an ISR bit ends.
  * The INTR output goes to the BSP (vCPU 0). See docs/irq-pic-ioapic.md.
  */
 #ifndef TERN_IRQ_VPIC_H
