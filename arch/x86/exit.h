@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM-exit handlers (one per basic exit reason) and what they share.
+ * A handler returns 0 to resume the guest or VMX_RUN_YIELD to return to
+ * the scheduler; it completes (or faults) the exiting instruction itself.
+ */
+#ifndef TERN_ARCH_X86_EXIT_H
+#define TERN_ARCH_X86_EXIT_H
+
+#include "arch/x86/insn.h"
+#include "kernel/lib/types.h"
+
+struct vcpu;
+
+typedef int (*exit_handler_t)(struct vcpu *v);
+
+/* Advance RIP past the exiting instruction (exit instruction length). */
+void exit_skip_insn(struct vcpu *v);
+/* Advance RIP by len bytes and end STI/MOV SS blocking, as completing an instruction does. */
+void exit_skip_len(struct vcpu *v, u64 len);
+/* The guest's current privilege level (SS.DPL). */
+unsigned guest_cpl(void);
+/* The guest code's default operand size: 16, 32 or 64-bit mode. */
+enum insn_mode guest_insn_mode(void);
+
+/* Reset the MSR values tern emulates (MISC_ENABLE, MTRRs) to power-on state. */
+void guest_msr_reset(struct vcpu *v);
+
+/* Handlers, by file. */
+int exit_cpuid(struct vcpu *v);          /* guest_cpuid.c */
+int exit_rdmsr(struct vcpu *v);          /* guest_msr.c */
+int exit_wrmsr(struct vcpu *v);
+int exit_cr_access(struct vcpu *v);      /* exit_cr.c */
+int exit_io(struct vcpu *v);             /* exit_io.c */
+int exit_ept_violation(struct vcpu *v);  /* exit_ept.c */
+int exit_ept_misconfig(struct vcpu *v);
+int exit_vmcall(struct vcpu *v);         /* exit_vmcall.c */
+int exit_hlt(struct vcpu *v);            /* exit_misc.c */
+int exit_invd(struct vcpu *v);
+int exit_wbinvd(struct vcpu *v);
+int exit_xsetbv(struct vcpu *v);
+int exit_triple_fault(struct vcpu *v);
+int exit_external_interrupt(struct vcpu *v);
+int exit_interrupt_window(struct vcpu *v);
+int exit_nmi_window(struct vcpu *v);
+int exit_preemption_timer(struct vcpu *v);
+int exit_init_signal(struct vcpu *v);
+int exit_sipi(struct vcpu *v);
+int exit_exception(struct vcpu *v);
+int exit_undefined_opcode(struct vcpu *v);
+int exit_nop_skip(struct vcpu *v);
+/* VM-entry failure (exit reason bit 31): report and stop the VM. */
+int exit_entry_failure(struct vcpu *v, u32 basic);
+
+#endif

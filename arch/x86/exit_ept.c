@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * EPT violations and misconfigurations: everything outside guest RAM is
+ * unmapped, so these are MMIO. Fetch the faulting instruction through the
+ * guest's page tables, decode it (arch/x86/insn.c), perform the access
+ * with mmio_dispatch, complete the instruction.
+ */
+#include "arch/x86/exit.h"
+#include "arch/x86/insn.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_gwalk.h"
+#include "arch/x86/vmx_insn.h"
+#include "kernel/io.h"
+#include "kernel/mm.h"
+#include "kernel/vm_impl.h"
+
+#define INSN_HEX_MAX (INSN_MAX_LEN * 3 + 1)
+
+static u64 guest_rip(void)
+{
+	return vmcs_read(VMCS_GUEST_RIP);
+}
+
+/* Fetch up to INSN_MAX_LEN bytes at CS:RIP; a second page may be absent. */
+static unsigned fetch_insn(struct vcpu *v, enum insn_mode mode, u8 *bytes)
+{
+	u64 gva = guest_rip();
+	unsigned first;
+
+	if (mode != INSN_MODE_64)
+		gva = (u32)(vmcs_read(VMCS_GUEST_CS_BASE) + gva);
+	first = (unsigned)MIN((u64)INSN_MAX_LEN, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+	if (guest_read_linear(v, gva, bytes, first))
+		return 0;
+	if (first < INSN_MAX_LEN && !guest_read_linear(v, gva + first, bytes + first,
+						      INSN_MAX_LEN - first))
+		return INSN_MAX_LEN;
+	return first;
+}
+
+static void hex_bytes(const u8 *bytes, unsigned n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (unsigned i = 0; i < n; i++) {
+		out[3 * i] = digits[bytes[i] >> 4];
+		out[3 * i + 1] = digits[bytes[i] & 0xf];
+		out[3 * i + 2] = i + 1 < n ? ' ' : 0;
+	}
+	if (!n)
+		out[0] = 0;
+}
+
+static int stop_undecodable(struct vcpu *v, u64 gpa, const u8 *bytes, unsigned n)
+{
+	char hex[INSN_HEX_MAX];
+
+	hex_bytes(bytes, n, hex);
+	vm_stop_error(v->vm, "vCPU %u: cannot emulate the MMIO instruction at rip 0x%llx "
+		      "(gpa 0x%llx): bytes %s", v->id, (unsigned long long)guest_rip(),
+		      (unsigned long long)gpa, n ? hex : "(unreadable)");
+	return VMX_RUN_YIELD;
+}
+
+static int stop_no_device(struct vcpu *v, u64 gpa, bool write, unsigned size)
+{
+	vm_stop_error(v->vm, "vCPU %u: %s of %u bytes at gpa 0x%llx (rip 0x%llx) hits neither "
+		      "RAM nor a device", v->id, write ? "write" : "read", size,
+		      (unsigned long long)gpa, (unsigned long long)guest_rip());
+	return VMX_RUN_YIELD;
+}
+
+static int emulate_mmio(struct vcpu *v, u64 gpa)
+{
+	enum insn_mode mode = guest_insn_mode();
+	u8 bytes[INSN_MAX_LEN];
+	unsigned n = fetch_insn(v, mode, bytes);
+	struct insn in;
+	bool write;
+	u64 val = 0;
+	int rc;
+
+	if (!n || insn_decode(bytes, n, mode, &in))
+		return stop_undecodable(v, gpa, bytes, n);
+	write = in.kind == INSN_STORE_REG || in.kind == INSN_STORE_IMM;
+	v->gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
+	if (write)
+		val = insn_store_value(v->gpr, &in);
+	rc = mmio_dispatch(v->vm, v->id, gpa, in.mem_size, write, &val);
+	if (rc == -TERN_ENODEV)
+		return stop_no_device(v, gpa, write, in.mem_size);
+	if (rc) {
+		vm_stop_error(v->vm, "vCPU %u: MMIO %s at gpa 0x%llx failed (error %d)", v->id,
+			      write ? "write" : "read", (unsigned long long)gpa, rc);
+		return VMX_RUN_YIELD;
+	}
+	if (!write) {
+		insn_complete_load(v->gpr, &in, val);
+		if (in.reg == GPR_RSP && !in.high8)
+			vmcs_write(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
+	}
+	exit_skip_len(v, in.len);
+	return 0;
+}
+
+int exit_ept_violation(struct vcpu *v)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u64 gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);
+
+	if (q & EPTQ_FETCH) {
+		vm_stop_error(v->vm, "vCPU %u: instruction fetch from gpa 0x%llx (rip 0x%llx), "
+			      "which is not RAM", v->id, (unsigned long long)gpa,
+			      (unsigned long long)guest_rip());
+		return VMX_RUN_YIELD;
+	}
+	if ((q & EPTQ_LINEAR_VALID) && !(q & EPTQ_LINEAR_TRANSLATED)) {
+		vm_stop_error(v->vm, "vCPU %u: guest page tables at gpa 0x%llx are not in RAM "
+			      "(rip 0x%llx)", v->id, (unsigned long long)gpa,
+			      (unsigned long long)guest_rip());
+		return VMX_RUN_YIELD;
+	}
+	if (vm_range_has_ram(v->vm, gpa, 1)) {
+		vm_stop_error(v->vm, "vCPU %u: EPT violation on RAM at gpa 0x%llx (qualification "
+			      "0x%llx)", v->id, (unsigned long long)gpa, (unsigned long long)q);
+		return VMX_RUN_YIELD;
+	}
+	return emulate_mmio(v, gpa);
+}
+
+int exit_ept_misconfig(struct vcpu *v)
+{
+	return emulate_mmio(v, vmcs_read(VMCS_GUEST_PHYSICAL_ADDR));
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * I/O instruction exits: IN/OUT through pio_dispatch, and string I/O
+ * (INS/OUTS, with REP) element by element through guest-linear memory.
+ * A long REP runs in batches: the instruction restarts with the updated
+ * RCX/RSI/RDI so one exit never holds the CPU for long.
+ */
+#include "arch/x86/exit.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_caps.h"
+#include "arch/x86/vmx_gwalk.h"
+#include "arch/x86/vmx_insn.h"
+#include "arch/x86/x86.h"
+#include "kernel/io.h"
+#include "kernel/vm_impl.h"
+
+#define STRING_IO_BATCH 1024
+#define SEG_ES 0
+#define SEG_DS 3
+
+static u64 size_mask(unsigned bytes)
+{
+	return bytes >= 8 ? ~0ull : (1ull << (8 * bytes)) - 1;
+}
+
+/* Write val into the low bytes of *reg as an x86 register write of that size. */
+static void reg_write_sized(u64 *reg, u64 val, unsigned bytes)
+{
+	if (bytes >= 4)
+		*reg = val & size_mask(bytes);   /* 32-bit writes zero-extend */
+	else
+		*reg = (*reg & ~size_mask(bytes)) | (val & size_mask(bytes));
+}
+
+static int io_failed(struct vcpu *v, u16 port, bool in, int rc)
+{
+	vm_stop_error(v->vm, "vCPU %u: %s port 0x%x failed (error %d) at rip 0x%llx", v->id,
+		      in ? "in from" : "out to", port, rc,
+		      (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	return VMX_RUN_YIELD;
+}
+
+struct string_io {
+	unsigned size, addr_bytes;
+	bool in, rep;
+	u16 port;
+	u64 seg_base;
+	s64 step;
+};
+
+static void string_io_setup(struct string_io *s, u64 q)
+{
+	enum insn_mode mode = guest_insn_mode();
+	u64 info = vmx_caps.ins_outs_info ? vmcs_read(VMCS_EXIT_INSN_INFO) : 0;
+	unsigned seg = s->in ? SEG_ES : SEG_DS;
+
+	s->addr_bytes = mode == INSN_MODE_64 ? 8 : mode == INSN_MODE_32 ? 4 : 2;
+	if (vmx_caps.ins_outs_info) {
+		s->addr_bytes = 2u << ((info >> IOINFO_ADDR_SIZE_SHIFT) & IOINFO_ADDR_SIZE_MASK);
+		if (!s->in)
+			seg = (info >> IOINFO_SEG_SHIFT) & IOINFO_SEG_MASK;
+	}
+	/* 64-bit mode ignores segment bases except FS and GS */
+	s->seg_base = (mode == INSN_MODE_64 && seg < 4) ? 0 :
+		      vmcs_read(VMCS_GUEST_ES_BASE + 2 * seg);
+	s->rep = q & IOQ_REP;
+	s->step = (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(s64)s->size : (s64)s->size;
+}
+
+static int string_element(struct vcpu *v, const struct string_io *s, u64 *index)
+{
+	u64 gva = s->seg_base + (*index & size_mask(s->addr_bytes));
+	u32 val = 0;
+	int rc;
+
+	if (!s->in && guest_read_linear(v, gva, &val, s->size))
+		return -TERN_EFAULT;
+	rc = pio_dispatch(v->vm, v->id, s->port, s->size, s->in, &val);
+	if (rc)
+		return rc;
+	if (s->in && guest_write_linear(v, gva, &val, s->size))
+		return -TERN_EFAULT;
+	reg_write_sized(index, *index + (u64)s->step, s->addr_bytes);
+	return 0;
+}
+
+static int exit_string_io(struct vcpu *v, u64 q, unsigned size, bool in, u16 port)
+{
+	struct string_io s = { .size = size, .in = in, .port = port };
+	u64 *index, count;
+	unsigned done = 0;
+
+	string_io_setup(&s, q);
+	index = &v->gpr[in ? GPR_RDI : GPR_RSI];
+	count = s.rep ? v->gpr[GPR_RCX] & size_mask(s.addr_bytes) : 1;
+	while (count && done < STRING_IO_BATCH) {
+		int rc = string_element(v, &s, index);
+
+		if (rc == -TERN_EFAULT) {
+			vm_stop_error(v->vm, "vCPU %u: string I/O on port 0x%x touches memory outside "
+				      "RAM at rip 0x%llx", v->id, port,
+				      (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+			return VMX_RUN_YIELD;
+		}
+		if (rc)
+			return io_failed(v, port, in, rc);
+		count--;
+		done++;
+		if (s.rep)
+			reg_write_sized(&v->gpr[GPR_RCX], count, s.addr_bytes);
+	}
+	if (!count)
+		exit_skip_insn(v);
+	return 0;
+}
+
+int exit_io(struct vcpu *v)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	unsigned size = (unsigned)(q & IOQ_SIZE_MASK) + 1;
+	bool in = q & IOQ_IN;
+	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
+	u32 val;
+	int rc;
+
+	if (unlikely(size != 1 && size != 2))
+		size = 4;
+	if (unlikely(q & IOQ_STRING))
+		return exit_string_io(v, q, size, in, port);
+	val = in ? 0 : (u32)v->gpr[GPR_RAX];
+	rc = pio_dispatch(v->vm, v->id, port, size, in, &val);
+	if (unlikely(rc))
+		return io_failed(v, port, in, rc);
+	if (in)
+		reg_write_sized(&v->gpr[GPR_RAX], val, size);
+	exit_skip_insn(v);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMX: what kernel/ calls to turn VMX on, set up vCPUs and run them.
+ * Everything else about VMX stays inside arch/x86.
+ */
+#ifndef TERN_ARCH_X86_VMX_H
+#define TERN_ARCH_X86_VMX_H
+
+/* What vmx_run() (vmx_entry.S) returns; an exit handler returns 0 to resume. */
+#define VMX_RUN_YIELD         1   /* the exit handler wants the scheduler */
+#define VMX_RUN_FAIL_INVALID  2   /* VMLAUNCH/VMRESUME: VMfailInvalid (no current VMCS) */
+#define VMX_RUN_FAIL_VALID    3   /* VMLAUNCH/VMRESUME: VMfailValid (see VM-instruction error) */
+
+#ifndef __ASSEMBLY__
+
+#include "kernel/lib/types.h"
+
+struct vcpu;
+struct vm;
+
+/*
+ * Detect VMX and enter VMX root operation on the calling CPU (the first
+ * call also reads and logs the capabilities). Returns 0; -TERN_ENODEV when
+ * the CPU has no usable VMX (the caller prints the one-line hint);
+ * -TERN_EOPNOTSUPP when VMX lacks a feature tern needs (already logged);
+ * -TERN_ENOMEM / -TERN_EIO when VMXON could not be done (logged).
+ */
+int vmx_cpu_init(void);
+
+/* Build the VM's EPT from its RAM blocks. 0 or -TERN_ENOMEM. */
+int vmx_vm_init(struct vm *vm);
+/* Free what vmx_vm_init allocated. */
+void vmx_vm_destroy(struct vm *vm);
+
+/*
+ * Allocate and fill the vCPU's VMCS (controls, host state, a reset guest
+ * state), its MSR bitmap and FPU area, and give it a VPID. 0 or -TERN_Exxx.
+ */
+int vmx_vcpu_init(struct vcpu *v);
+/* Free the vCPU's VMX resources (VMCLEAR first if loaded on this CPU). */
+void vmx_vcpu_destroy(struct vcpu *v);
+
+/*
+ * Guest state for a Multiboot v1 entry: 32-bit flat protected mode, paging
+ * off, EIP = eip, EAX/EBX as given, EFLAGS = 2. Call before the first run.
+ */
+int vmx_vcpu_set_pm32_entry(struct vcpu *v, u32 eip, u32 eax, u32 ebx);
+
+/*
+ * Run v on this CPU until its exit handler asks for the scheduler (a halt,
+ * an end of time slice, a stop). timeslice > 0 arms the preemption timer
+ * for about that many TSC ticks. A VM-entry failure stops v's VM (logged).
+ */
+void vmx_vcpu_run(struct vcpu *v, u64 timeslice);
+
+/* Make v's VMCS current on this CPU (VMPTRLD when it is not). 0 or -TERN_EIO. */
+int vmx_vcpu_load(struct vcpu *v);
+
+/* The exit stub's C side: 0 = VMRESUME, VMX_RUN_YIELD = return from vmx_run. */
+int vmx_exit_handler(struct vcpu *v);
+
+/* Assembly (vmx_entry.S): enter v's guest; returns a VMX_RUN_* code. */
+int vmx_run(struct vcpu *v, bool launched);
+
+#endif /* !__ASSEMBLY__ */
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct vcpu: one virtual CPU. kernel/ and arch/x86/ only. The exit stub
+ * (arch/x86/vmx_entry.S) saves the guest's GPRs into gpr[], which must stay
+ * the first member.
+ */
+#ifndef TERN_VCPU_H
+#define TERN_VCPU_H
+
+#include "arch/x86/insn.h"
+#include "arch/x86/vmcs_fields.h"
+#include "kernel/lib/types.h"
+
+struct vm;
+
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_HALTED,      /* HLT with IF=1: sleeps until vcpu_kick() */
+	VCPU_WAIT_SIPI,   /* an AP before its start-up IPI */
+	VCPU_STOPPED,
+};
+
+/* MSRs tern does not use itself: passed through, swapped only when another vCPU runs here. */
+enum vcpu_swapped_msr {
+	SWAP_KERNEL_GS_BASE,
+	SWAP_STAR,
+	SWAP_LSTAR,
+	SWAP_CSTAR,
+	SWAP_FMASK,
+	SWAP_MSR_COUNT,
+};
+
+#define VCPU_MTRR_VAR_COUNT   8
+#define VCPU_MTRR_FIXED_COUNT 11
+#define VCPU_HC_BUF_SIZE      4096
+
+/* The virtual MTRRs guests read and write (no effect: EPT maps RAM write-back). */
+struct vcpu_mtrr {
+	u64 def_type;
+	u64 fixed[VCPU_MTRR_FIXED_COUNT];
+	u64 var[VCPU_MTRR_VAR_COUNT * 2];   /* base, mask pairs */
+};
+
+struct vcpu {
+	u64 gpr[GPR_COUNT];         /* guest GPRs; gpr[GPR_RSP] is unused (the VMCS has RSP) */
+	struct vm *vm;
+	unsigned id;
+	enum vcpu_state state;
+	bool launched;              /* VMLAUNCH done: next entry is VMRESUME */
+	bool wake;                  /* vcpu_kick() since the vCPU halted */
+	u16 vpid;
+	int cpu;                    /* physical CPU whose VMCS cache holds it, -1 none */
+	void *vmcs;
+	u64 *msr_bitmap;
+	void *fpu;                  /* XSAVE/FXSAVE area, valid while switched out */
+	unsigned fpu_order;
+	u64 xcr0;
+	u64 swapped_msr[SWAP_MSR_COUNT];
+	u64 misc_enable;
+	u64 cr8;                    /* the TPR value until a vLAPIC takes CR8 over */
+	struct vcpu_mtrr mtrr;
+	u32 pending_exception;      /* INTR_INFO word to inject at the next entry, 0 none */
+	u32 pending_error_code;
+	bool preempt_armed;         /* the preemption-timer pin control is on */
+	u64 exits[EXIT_REASON_MAX]; /* exits by basic reason */
+	u8 hc_buf[VCPU_HC_BUF_SIZE];/* bounce buffer of the console hypercall */
+};
+
+STATIC_ASSERT(offsetof(struct vcpu, gpr) == 0);
+
+/* Allocate vCPU id of vm and its VMX state. NULL when out of memory (logged). */
+struct vcpu *vcpu_create(struct vm *vm, unsigned id);
+/* Free a vCPU from vcpu_create (NULL is ignored). */
+void vcpu_destroy(struct vcpu *v);
+
+/*
+ * True when v has an event that ends a halt: a kick since it halted. The
+ * interrupt work extends this with its pending-interrupt checks.
+ */
+bool vcpu_has_pending_event(struct vcpu *v);
+
+/* Halt v until vcpu_kick() (HLT with IF=1). */
+void vcpu_halt(struct vcpu *v);
+
+#endif

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM objects: guest RAM (2 MiB host blocks, kernel/vm.h layout), the
+ * guest-memory services of kernel/vm.h, guest console output, and the end
+ * of a VM. Creation order: RAM, EPT, I/O maps, vCPUs, devices, guest image.
+ */
+#include <stdarg.h>
+
+#include "arch/x86/vmx.h"
+#include "drivers/platform.h"
+#include "irq/routing.h"
+#include "kernel/console.h"
+#include "kernel/io.h"
+#include "kernel/lib/atomic.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/string.h"
+#include "kernel/loader_boot.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/vm_impl.h"
+
+#define VM_PREFIX_MAX 16
+
+unsigned vm_id(const struct vm *vm) { return vm->id; }
+u64 vm_ram_size(const struct vm *vm) { return vm->ram_size; }
+unsigned vm_nr_vcpus(const struct vm *vm) { return vm->nr_vcpus; }
+struct vm_irq *vm_irq(struct vm *vm) { return &vm->irq; }
+struct io_maps *vm_io_maps(struct vm *vm) { return vm->io; }
+
+/* Block index and offset of gpa, or false when gpa is not RAM. */
+static bool gpa_to_block(const struct vm *vm, u64 gpa, u64 *idx, u64 *off)
+{
+	u64 rel;
+
+	if (gpa < vm->low_ram_end)
+		rel = gpa;
+	else if (gpa >= VM_HIGH_RAM_BASE && gpa - VM_HIGH_RAM_BASE < vm->ram_size - vm->low_ram_end)
+		rel = vm->low_ram_end + (gpa - VM_HIGH_RAM_BASE);
+	else
+		return false;
+	*idx = rel / VM_RAM_BLOCK;
+	*off = rel % VM_RAM_BLOCK;
+	return true;
+}
+
+/* The RAM region holding gpa ends where? (for the same-region check of a range) */
+static u64 region_end(const struct vm *vm, u64 gpa)
+{
+	return gpa < vm->low_ram_end ? vm->low_ram_end :
+	       VM_HIGH_RAM_BASE + (vm->ram_size - vm->low_ram_end);
+}
+
+void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
+{
+	u64 idx, off, last;
+
+	if (gpa + len < gpa || !gpa_to_block(vm, gpa, &idx, &off))
+		return NULL;
+	if (len > region_end(vm, gpa) - gpa)
+		return NULL;
+	/* a range across blocks needs them host-contiguous too */
+	last = idx + (off + (len ? len - 1 : 0)) / VM_RAM_BLOCK;
+	for (u64 i = idx; i < last; i++)
+		if (vm->blocks[i] + VM_RAM_BLOCK != vm->blocks[i + 1])
+			return NULL;
+	return vm->blocks[idx] + off;
+}
+
+bool vm_range_has_ram(struct vm *vm, u64 base, u64 len)
+{
+	u64 end = base + len;
+
+	if (len == 0)
+		return false;
+	if (end < base)
+		end = ~0ull;
+	if (base < vm->low_ram_end)
+		return true;
+	return vm->ram_size > vm->low_ram_end &&
+	       base < VM_HIGH_RAM_BASE + (vm->ram_size - vm->low_ram_end) && end > VM_HIGH_RAM_BASE;
+}
+
+/* Check the whole range first so a failed copy has no effect. */
+static int copy_guest(struct vm *vm, u64 gpa, void *host, u64 len, bool to_guest)
+{
+	u64 idx, off;
+
+	if (len == 0)
+		return 0;
+	if (gpa + len < gpa || !gpa_to_block(vm, gpa, &idx, &off) ||
+	    len > region_end(vm, gpa) - gpa)
+		return -TERN_EFAULT;
+	while (len) {
+		u64 n = MIN(len, VM_RAM_BLOCK - off);
+		u8 *hva = vm->blocks[idx] + off;
+
+		if (to_guest)
+			memcpy(hva, host, n);
+		else
+			memcpy(host, hva, n);
+		host = (u8 *)host + n;
+		len -= n;
+		idx++;
+		off = 0;
+	}
+	return 0;
+}
+
+int vm_copy_from_guest(struct vm *vm, void *dst, u64 gpa, u64 len)
+{
+	return copy_guest(vm, gpa, dst, len, false);
+}
+
+int vm_copy_to_guest(struct vm *vm, u64 gpa, const void *src, u64 len)
+{
+	return copy_guest(vm, gpa, (void *)src, len, true);
+}
+
+/* Emit the buffered line as "[vmN] text\n" (console_lock held). */
+static void flush_line(struct vm *vm)
+{
+	char out[VM_PREFIX_MAX + VM_CONSOLE_LINE + 1];
+	int n = fmt_snprintf(out, VM_PREFIX_MAX, "[vm%u] ", vm->id);
+
+	memcpy(out + n, vm->line, vm->line_len);
+	out[n + vm->line_len] = '\n';
+	console_write_line(out, n + vm->line_len + 1);
+	vm->line_len = 0;
+}
+
+void vm_console_write(struct vm *vm, const char *buf, size_t len)
+{
+	if (!vm->prefix_console) {
+		console_write(buf, len);
+		return;
+	}
+	spin_lock(&vm->console_lock);
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			flush_line(vm);
+			continue;
+		}
+		if (buf[i] == '\r')
+			continue;
+		vm->line[vm->line_len++] = buf[i];
+		if (vm->line_len == VM_CONSOLE_LINE)
+			flush_line(vm);
+	}
+	spin_unlock(&vm->console_lock);
+}
+
+void vm_request_exit(struct vm *vm, int status)
+{
+	bool expected = false;
+
+	/* the first request decides the status */
+	if (atomic_cmpxchg(&vm->exit_requested, &expected, true))
+		WRITE_ONCE(vm->exit_status, status);
+}
+
+void vm_stop_error(struct vm *vm, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (vm_exit_requested(vm))
+		return;   /* one reason per VM: the first */
+	pr_err("vm%u: %s", vm->id, msg);
+	vm_request_exit(vm, VM_STATUS_ERROR);
+}
+
+void vm_end(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->state = VCPU_STOPPED;
+	spin_lock(&vm->console_lock);
+	if (vm->line_len)
+		flush_line(vm);
+	spin_unlock(&vm->console_lock);
+	vm->ended = true;
+}
+
+static int ram_alloc(struct vm *vm, u64 size)
+{
+	vm->ram_size = ALIGN_UP(size, VM_RAM_BLOCK);
+	vm->low_ram_end = MIN(vm->ram_size, VM_LOW_RAM_MAX);
+	vm->nr_blocks = (unsigned)(vm->ram_size / VM_RAM_BLOCK);
+	vm->blocks = kzalloc(vm->nr_blocks * sizeof(vm->blocks[0]));
+	if (!vm->blocks)
+		return -TERN_ENOMEM;
+	for (unsigned i = 0; i < vm->nr_blocks; i++) {
+		vm->blocks[i] = page_alloc(VM_RAM_BLOCK_ORDER);
+		if (!vm->blocks[i])
+			return -TERN_ENOMEM;
+	}
+	return 0;
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	if (vm->platform)
+		pc_platform_destroy(vm);
+	if (vm->routing)
+		irq_routing_destroy(vm);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_destroy(vm->vcpus[i]);
+	vmx_vm_destroy(vm);
+	io_maps_destroy(vm->io);
+	for (unsigned i = 0; vm->blocks && i < vm->nr_blocks; i++)
+		if (vm->blocks[i])
+			page_free(vm->blocks[i], VM_RAM_BLOCK_ORDER);
+	kfree(vm->blocks);
+	kfree(vm);
+}
+
+static int create_parts(struct vm *vm, const struct vm_config *cfg)
+{
+	int rc;
+
+	if (cfg->mem < VM_RAM_MIN || cfg->cpus == 0 || cfg->cpus > TERN_MAX_VCPUS) {
+		pr_err("vm%u: needs at least %llu MiB of RAM and 1 to %u vCPUs", vm->id,
+		       VM_RAM_MIN / MiB, TERN_MAX_VCPUS);
+		return -TERN_EINVAL;
+	}
+	rc = ram_alloc(vm, cfg->mem);
+	if (rc) {
+		pr_err("vm%u: out of memory for %llu MiB of guest RAM", vm->id,
+		       (unsigned long long)(cfg->mem / MiB));
+		return rc;
+	}
+	rc = vmx_vm_init(vm);
+	vm->io = io_maps_create();
+	if (rc || !vm->io) {
+		pr_err("vm%u: out of memory for EPT or I/O maps", vm->id);
+		return -TERN_ENOMEM;
+	}
+	vm->irq.nr_vcpus = cfg->cpus;
+	for (unsigned i = 0; i < cfg->cpus; i++) {
+		vm->vcpus[i] = vcpu_create(vm, i);
+		if (!vm->vcpus[i])
+			return -TERN_ENOMEM;
+		vm->nr_vcpus = i + 1;
+	}
+	return 0;
+}
+
+struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot_info *bi,
+		     bool prefix_console)
+{
+	struct vm *vm = kzalloc(sizeof(*vm));
+	int rc;
+
+	if (!vm) {
+		pr_err("vm%u: out of memory", id);
+		return NULL;
+	}
+	vm->id = id;
+	vm->prefix_console = prefix_console;
+	spin_lock_init(&vm->console_lock);
+	fmt_snprintf(vm->name, sizeof(vm->name), "%s", cfg->kernel);
+	rc = create_parts(vm, cfg);
+	if (!rc) {
+		rc = irq_routing_init_default(vm);
+		vm->routing = !rc;
+		if (rc)
+			pr_err("vm%u: interrupt routing setup failed (error %d)", id, rc);
+	}
+	if (!rc) {
+		rc = pc_platform_init(vm);
+		vm->platform = !rc;
+		if (rc)
+			pr_err("vm%u: device setup failed (error %d)", id, rc);
+	}
+	if (!rc)
+		rc = loader_boot_vm(vm, cfg, bi);
+	if (rc) {
+		vm_destroy(vm);
+		return NULL;
+	}
+	return vm;
+}

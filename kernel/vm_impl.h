@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct vm: private to kernel/ and arch/x86/. Devices and models use the
+ * services of kernel/vm.h, kernel/io.h and irq/irq.h instead.
+ */
+#ifndef TERN_VM_IMPL_H
+#define TERN_VM_IMPL_H
+
+#include "irq/irq.h"
+#include "kernel/config.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/lib/types.h"
+#include "kernel/vcpu.h"
+#include "kernel/vm.h"
+
+#define VM_RAM_BLOCK_ORDER 9                   /* guest RAM comes in 2 MiB blocks */
+#define VM_RAM_BLOCK       (2 * MiB)
+#define VM_RAM_MIN         (2 * MiB)
+#define VM_CONSOLE_LINE    256                 /* longest prefixed line before a forced break */
+#define VM_STATUS_ERROR    255                 /* what tern reports for a VM it stopped */
+
+struct io_maps;
+
+struct vm {
+	unsigned id;
+	char name[64];                             /* the kernel's module name */
+	u64 ram_size;                              /* bytes, a multiple of VM_RAM_BLOCK */
+	u64 low_ram_end;                           /* RAM in [0, low_ram_end) */
+	unsigned nr_blocks;
+	u8 **blocks;                               /* host address of each 2 MiB block, in gpa order */
+	void *ept_root;                            /* EPT PML4 (arch/x86/ept.c) */
+	u64 eptp;
+	struct io_maps *io;
+	unsigned nr_vcpus;
+	struct vcpu *vcpus[TERN_MAX_VCPUS];
+	struct vm_irq irq;
+	bool exit_requested;                       /* vCPUs stop at their next exit */
+	int exit_status;
+	bool ended;                                /* every vCPU stopped, status final */
+	bool routing;                              /* irq_routing_init_default() succeeded */
+	bool platform;                             /* pc_platform_init() succeeded */
+	bool prefix_console;                       /* several VMs: "[vmN] " whole lines */
+	spinlock_t console_lock;
+	size_t line_len;
+	char line[VM_CONSOLE_LINE];
+};
+
+/*
+ * Create VM id from its configuration: RAM, EPT, vCPUs, devices, and the
+ * loaded guest. NULL on failure (a one-line reason is logged).
+ */
+struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot_info *bi,
+		     bool prefix_console);
+
+/* Mark vm ended (all vCPUs stopped) and flush its console line. */
+void vm_end(struct vm *vm);
+
+/* True once vm_request_exit()/vm_stop_error() was called. */
+static inline bool vm_exit_requested(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->exit_requested, __ATOMIC_ACQUIRE);
+}
+
+#endif
