@@ -69,8 +69,10 @@ def tern_tokenize(text):
 
 
 def tern_quote(token):
-    """Quote one token so tern_tokenize() gives it back unchanged."""
-    if token and not re.search(r'[\s"\\]', token):
+    """Quote one token so tern_tokenize() gives it back unchanged. Anything
+    beyond plain characters is quoted, so that shell-like splitters (tools/mkiso
+    uses shlex) read the same token too."""
+    if re.fullmatch(r"[A-Za-z0-9_,.=/:+@%^-]+", token):
         return token
     return '"' + token.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -186,7 +188,7 @@ class ConsoleSplitter:
     def flush_pending(self):
         """A guest left a short line start open (a prompt that looks like
         the beginning of "tern: "): show it now."""
-        if self.mode is None and self.buf:
+        if self.mode is None and self.buf.lstrip(b"\r"):     # a lone CR shows nothing
             self._guest(self.buf)
             self.buf = b""
             self.mode = "guest"
