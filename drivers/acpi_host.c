@@ -198,8 +198,13 @@ int acpi_find_table(u64 rsdp_phys, const char *sig, u64 *phys, u32 *len)
 		return -TERN_EINVAL;
 	if (xsdt)
 		ret = search_root(xsdt, "XSDT", XSDT_ENTRY_SIZE, sig, phys, len);
-	if (ret == -TERN_EINVAL && rsdt)
-		ret = search_root(rsdt, "RSDT", RSDT_ENTRY_SIZE, sig, phys, len);
+	if (ret == -TERN_EINVAL && rsdt) {
+		/* a bad XSDT or a bad copy in it: the RSDT may still have a good one */
+		int r = search_root(rsdt, "RSDT", RSDT_ENTRY_SIZE, sig, phys, len);
+
+		if (r != -TERN_ENOENT || !xsdt)
+			ret = r;
+	}
 	return ret;
 }
 
