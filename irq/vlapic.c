@@ -299,17 +299,13 @@ static void timer_start(struct vlapic *v, u64 now)
 	v->timer_deadline = now + v->timer_period;
 }
 
-/* Ticks left until the counter reaches zero (periodic: in the current period). */
+/* Ticks left until the counter reaches zero; callers ran timer_expire(now) first. */
 static u64 timer_remaining(struct vlapic *v, u64 now)
 {
-	if (!v->timer_deadline || timer_mode(v) == APIC_TIMER_TSC_DEADLINE)
+	if (!v->timer_deadline || timer_mode(v) == APIC_TIMER_TSC_DEADLINE ||
+	    now >= v->timer_deadline)
 		return 0;
-	if (now < v->timer_deadline)
-		return v->timer_deadline - now;
-	if (timer_mode(v) != APIC_TIMER_PERIODIC || !v->timer_period)
-		return 0;
-	/* expired but not yet reloaded by timer_check: where the reload would be */
-	return v->timer_period - (now - v->timer_deadline) % v->timer_period;
+	return v->timer_deadline - now;
 }
 
 static u32 timer_current_count(struct vlapic *v, u64 now)
