@@ -55,6 +55,7 @@ static u32 ap_state;
 static struct ap_tables *tables[PCPU_MAX];
 static u64 stack_tops[PCPU_MAX];
 static struct acpi_host_info acpi;
+static u64 bsp_pat;   /* APs take the BSP's memory types, whatever firmware set */
 
 unsigned smp_nr_cpus(void)
 {
@@ -97,6 +98,7 @@ static int ap_setup(unsigned cpu)
 		ist_tops[i] = (u64)(uintptr_t)&tables[cpu]->ist[i][IST_STACK_SIZE];
 	gdt_init_cpu(&tables[cpu]->gdt, ist_tops);
 	idt_load();
+	wrmsr(MSR_IA32_PAT, bsp_pat);
 	ret = lapic_init();
 	if (ret)
 		return ret;
@@ -156,6 +158,7 @@ static int install_trampoline(void)
 	p->cr4 = (u32)CR4_PAE;
 	p->efer = (u32)(rdmsr(MSR_IA32_EFER) & (EFER_LME | EFER_NXE));
 	p->cr0 = (u32)read_cr0();
+	bsp_pat = rdmsr(MSR_IA32_PAT);
 	return 0;
 }
 
@@ -205,12 +208,20 @@ static int start_ap(unsigned cpu, u32 apic_id)
 {
 	struct ap_boot_params *p = boot_params();
 	u32 expected = AP_STARTING, s;
+	u64 t0;
 	int ret;
 
+	/*
+	 * this_cpu() reads the self pointer through GS: valid before the AP's
+	 * percpu_init_cpu(), so its first C lines (and an exception report) work.
+	 */
+	pcpus[cpu].self = &pcpus[cpu];
+	pcpus[cpu].id = cpu;
 	p->stack_top = stack_tops[cpu];
 	p->pcpu = (u64)(uintptr_t)&pcpus[cpu];
 	p->cpu = cpu;
 	store_release(&ap_state, AP_STARTING);
+	t0 = rdtsc();
 	ret = send_startup(apic_id);
 	if (ret) {
 		pr_warn("cpu%u (apic %u): start-up IPI failed (error %d): skipped", cpu, apic_id, ret);
@@ -220,8 +231,11 @@ static int start_ap(unsigned cpu, u32 apic_id)
 	if (s == AP_STARTING && atomic_cmpxchg(&ap_state, &expected, AP_ABANDONED))
 		return abandon(cpu, apic_id, "did not answer INIT-SIPI-SIPI");
 	s = wait_state_change(AP_ALIVE, AP_START_TIMEOUT_US);
-	if (s == AP_ONLINE)
+	if (s == AP_ONLINE) {
+		pr_debug("cpu%u: online %llu us after its INIT", cpu,
+			 (unsigned long long)((rdtsc() - t0) * US_PER_MS / clock_tsc_khz()));
 		return 0;
+	}
 	abandon(cpu, apic_id, s == AP_FAILED ? "failed its set-up" : "hung in its set-up");
 	return -TERN_EIO;
 }

@@ -13,6 +13,7 @@
 struct whoami {
 	u32 cpu;
 	u32 apic_id;
+	u64 tsc;
 };
 
 static void report_identity(void *arg)
@@ -21,6 +22,7 @@ static void report_identity(void *arg)
 
 	w->cpu = this_cpu()->id;
 	w->apic_id = lapic_id();
+	w->tsc = rdtsc();
 }
 
 static void count_cpu(void *arg)
@@ -28,10 +30,21 @@ static void count_cpu(void *arg)
 	atomic_inc((u32 *)arg);
 }
 
+/* The AP's TSC read must fall inside the window of the call: else the TSCs disagree. */
+static void check_tsc(unsigned cpu, u64 start, u64 end, u64 tsc)
+{
+	if (tsc < start)
+		pr_warn("smp self-test: cpu%u's TSC is behind this CPU's by at least %llu ticks",
+			cpu, (unsigned long long)(start - tsc));
+	else if (tsc > end)
+		pr_warn("smp self-test: cpu%u's TSC is ahead of this CPU's by at least %llu ticks",
+			cpu, (unsigned long long)(tsc - end));
+}
+
 /* smp_call() to cpu, checking who answered; the round trip in TSC ticks in *ticks. */
 static int check_cpu(unsigned cpu, u64 *ticks)
 {
-	struct whoami w = { NOBODY, NOBODY };
+	struct whoami w = { NOBODY, NOBODY, 0 };
 	u64 t = rdtsc();
 	int ret = smp_call(cpu, report_identity, &w, true);
 
@@ -41,6 +54,7 @@ static int check_cpu(unsigned cpu, u64 *ticks)
 		       (int)w.cpu, (int)w.apic_id, ret);
 		return -TERN_EIO;
 	}
+	check_tsc(cpu, t, t + *ticks, w.tsc);
 	return 0;
 }
 
