@@ -15,6 +15,7 @@
  * model (vioapic_eoi, lapic_deliver); vcpu_kick may be called under it.
  */
 #include "irq/vlapic.h"
+#include "irq/vioapic.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -22,9 +23,6 @@
 #include "kernel/lib/format.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
-
-/* Provided by the vIOAPIC (irq/vioapic.c): EOI broadcast of a level vector. */
-void vioapic_eoi(struct vm *vm, u8 vector);
 
 #define NR_VECTORS            256
 #define VECTOR_WORDS          8            /* 32-bit words per IRR/ISR/TMR */

@@ -11,21 +11,19 @@
 
 #define TERN_HC_CONSOLE_MAX 4096u
 
-static s64 hc_null(struct vcpu *v, const u64 args[HYPERCALL_NR_ARGS])
+static s64 hc_null(struct vcpu *v, u64 a0, u64 a1, u64 a2, u64 a3)
 {
 	return 0;
 }
 
-static s64 hc_version(struct vcpu *v, const u64 args[HYPERCALL_NR_ARGS])
+static s64 hc_version(struct vcpu *v, u64 a0, u64 a1, u64 a2, u64 a3)
 {
 	return TERN_HC_ABI_VERSION;
 }
 
 /* RBX = gpa, RCX = len (<= 4096): copied whole first, so a bad range prints nothing. */
-static s64 hc_console_write(struct vcpu *v, const u64 args[HYPERCALL_NR_ARGS])
+static s64 hc_console_write(struct vcpu *v, u64 gpa, u64 len, u64 a2, u64 a3)
 {
-	u64 gpa = args[0], len = args[1];
-
 	STATIC_ASSERT(sizeof(v->hc_buf) >= TERN_HC_CONSOLE_MAX);
 	if (len > TERN_HC_CONSOLE_MAX)
 		return -TERN_E2BIG;
@@ -41,11 +39,12 @@ static const hypercall_fn_t tern_calls[] = {
 	[TERN_HC_CONSOLE_WRITE - TERN_HC_BASE] = hc_console_write,
 };
 
-s64 hypercall_dispatch(struct vcpu *v, u64 nr, const u64 args[HYPERCALL_NR_ARGS])
+__attribute__((optimize("omit-frame-pointer"))) s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 {
 	u64 idx = nr - TERN_HC_BASE;
 
 	if (nr >= TERN_HC_BASE && idx < ARRAY_SIZE(tern_calls) && tern_calls[idx])
-		return tern_calls[idx](v, args);
+		return tern_calls[idx](v, v->gpr[GPR_RBX], v->gpr[GPR_RCX], v->gpr[GPR_RDX],
+				       v->gpr[GPR_RSI]);
 	return -TERN_KVM_ENOSYS;
 }

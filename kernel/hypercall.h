@@ -11,15 +11,13 @@
 
 struct vcpu;
 
-#define HYPERCALL_NR_ARGS 4   /* RBX, RCX, RDX, RSI */
-
-/* One hypercall: returns >= 0 or -TERN_Exxx (the guest's RAX). */
-typedef s64 (*hypercall_fn_t)(struct vcpu *v, const u64 args[HYPERCALL_NR_ARGS]);
+/* One hypercall with its arguments (RBX, RCX, RDX, RSI): returns >= 0 or -TERN_Exxx. */
+typedef s64 (*hypercall_fn_t)(struct vcpu *v, u64 a0, u64 a1, u64 a2, u64 a3);
 
 /*
- * Run hypercall nr for v with args; an unknown nr returns -TERN_KVM_ENOSYS.
- * The caller has already refused CPL > 0.
+ * Run hypercall nr for v with the arguments in its RBX, RCX, RDX, RSI; an
+ * unknown nr returns -TERN_KVM_ENOSYS. The caller has already refused CPL > 0.
  */
-s64 hypercall_dispatch(struct vcpu *v, u64 nr, const u64 args[HYPERCALL_NR_ARGS]);
+s64 hypercall_dispatch(struct vcpu *v, u64 nr);
 
 #endif

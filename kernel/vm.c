@@ -54,6 +54,10 @@ void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
 {
 	u64 idx, off, last;
 
+	/* fast path (MMIO instruction fetch, device buffers): inside one low block */
+	if (likely(gpa < vm->low_ram_end && len <= VM_RAM_BLOCK - (gpa & (VM_RAM_BLOCK - 1))))
+		return vm->blocks[gpa / VM_RAM_BLOCK] + (gpa & (VM_RAM_BLOCK - 1));
+
 	if (gpa + len < gpa || !gpa_to_block(vm, gpa, &idx, &off))
 		return NULL;
 	if (len > region_end(vm, gpa) - gpa)

@@ -113,8 +113,10 @@ __noreturn void vmm_main(const struct boot_info *bi, const struct tern_config *c
 	if (rc == -TERN_ENODEV)
 		no_vmx();
 	if (rc) {
-		pr_err("cannot use VMX (error %d)", rc);
-		machine_poweroff();
+		/* the reason is logged; no VM can run, and the runner wants a status */
+		for (unsigned i = 0; i < cfg->nr_vms; i++)
+			status[i] = VM_STATUS_ERROR;
+		finish(cfg->nr_vms);
 	}
 	rcu_cpu_online(rcu_this_cpu());
 	outb(HOST_PIC_MASTER_DATA, HOST_PIC_MASK_ALL);

@@ -8,18 +8,40 @@
 #define TERN_ARCH_X86_EXIT_H
 
 #include "arch/x86/insn.h"
+#include "arch/x86/vmx_insn.h"
 #include "kernel/lib/types.h"
 
 struct vcpu;
 
+/* The exit fast path is compiled without frame pointers: every instruction counts there. */
+#define EXIT_HOT __attribute__((optimize("omit-frame-pointer")))
+
 typedef int (*exit_handler_t)(struct vcpu *v);
 
-/* Advance RIP past the exiting instruction (exit instruction length). */
-void exit_skip_insn(struct vcpu *v);
 /* Advance RIP by len bytes and end STI/MOV SS blocking, as completing an instruction does. */
-void exit_skip_len(struct vcpu *v, u64 len);
+static inline void exit_skip_len(struct vcpu *v, u64 len)
+{
+	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	(void)v;
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
+	if (unlikely(intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   intr & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+/* Advance RIP past the exiting instruction (exit instruction length). */
+static inline void exit_skip_insn(struct vcpu *v)
+{
+	exit_skip_len(v, vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
 /* The guest's current privilege level (SS.DPL). */
-unsigned guest_cpl(void);
+static inline unsigned guest_cpl(void)
+{
+	return (unsigned)((vmcs_read(VMCS_GUEST_SS_AR) & AR_DPL_MASK) >> AR_DPL_SHIFT);
+}
+
 /* The guest code's default operand size: 16, 32 or 64-bit mode. */
 enum insn_mode guest_insn_mode(void);
 

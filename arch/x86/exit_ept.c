@@ -10,6 +10,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_gwalk.h"
 #include "arch/x86/vmx_insn.h"
+#include "arch/x86/x86.h"
 #include "kernel/io.h"
 #include "kernel/mm.h"
 #include "kernel/vm_impl.h"
@@ -21,21 +22,35 @@ static u64 guest_rip(void)
 	return vmcs_read(VMCS_GUEST_RIP);
 }
 
-/* Fetch up to INSN_MAX_LEN bytes at CS:RIP; a second page may be absent. */
-static unsigned fetch_insn(struct vcpu *v, enum insn_mode mode, u8 *bytes)
+/*
+ * The bytes at CS:RIP: a pointer straight into guest RAM when the
+ * instruction's page is RAM (the common case: no copy), else a copy in buf
+ * that may be short when the second page is absent. *n = bytes available.
+ */
+static const u8 *fetch_insn(struct vcpu *v, enum insn_mode mode, u8 *buf, unsigned *n)
 {
-	u64 gva = guest_rip();
-	unsigned first;
+	u64 gva = vmcs_read(VMCS_GUEST_RIP), gpa, in_page;
+	const u8 *p;
 
+	*n = 0;
 	if (mode != INSN_MODE_64)
 		gva = (u32)(vmcs_read(VMCS_GUEST_CS_BASE) + gva);
-	first = (unsigned)MIN((u64)INSN_MAX_LEN, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
-	if (guest_read_linear(v, gva, bytes, first))
-		return 0;
-	if (first < INSN_MAX_LEN && !guest_read_linear(v, gva + first, bytes + first,
-						      INSN_MAX_LEN - first))
-		return INSN_MAX_LEN;
-	return first;
+	in_page = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
+	/* without paging linear is physical, so a page boundary does not matter */
+	if ((in_page >= INSN_MAX_LEN || !(vmcs_read(VMCS_GUEST_CR0) & CR0_PG)) &&
+	    !gva_to_gpa(v, gva, &gpa)) {
+		p = vm_gpa_to_hva(v->vm, gpa, INSN_MAX_LEN);
+		if (p) {
+			*n = INSN_MAX_LEN;
+			return p;
+		}
+	}
+	if (guest_read_linear(v, gva, buf, MIN(in_page, (u64)INSN_MAX_LEN)))
+		return buf;
+	*n = (unsigned)MIN(in_page, (u64)INSN_MAX_LEN);
+	if (*n < INSN_MAX_LEN && !guest_read_linear(v, gva + *n, buf + *n, INSN_MAX_LEN - *n))
+		*n = INSN_MAX_LEN;
+	return buf;
 }
 
 static void hex_bytes(const u8 *bytes, unsigned n, char *out)
@@ -70,11 +85,12 @@ static int stop_no_device(struct vcpu *v, u64 gpa, bool write, unsigned size)
 	return VMX_RUN_YIELD;
 }
 
-static int emulate_mmio(struct vcpu *v, u64 gpa)
+static EXIT_HOT int emulate_mmio(struct vcpu *v, u64 gpa)
 {
 	enum insn_mode mode = guest_insn_mode();
-	u8 bytes[INSN_MAX_LEN];
-	unsigned n = fetch_insn(v, mode, bytes);
+	u8 buf[INSN_MAX_LEN];
+	unsigned n;
+	const u8 *bytes = fetch_insn(v, mode, buf, &n);
 	struct insn in;
 	bool write;
 	u64 val = 0;
@@ -83,7 +99,8 @@ static int emulate_mmio(struct vcpu *v, u64 gpa)
 	if (!n || insn_decode(bytes, n, mode, &in))
 		return stop_undecodable(v, gpa, bytes, n);
 	write = in.kind == INSN_STORE_REG || in.kind == INSN_STORE_IMM;
-	v->gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
+	if (unlikely(in.reg == GPR_RSP))
+		v->gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
 	if (write)
 		val = insn_store_value(v->gpr, &in);
 	rc = mmio_dispatch(v->vm, v->id, gpa, in.mem_size, write, &val);
@@ -96,14 +113,14 @@ static int emulate_mmio(struct vcpu *v, u64 gpa)
 	}
 	if (!write) {
 		insn_complete_load(v->gpr, &in, val);
-		if (in.reg == GPR_RSP && !in.high8)
+		if (unlikely(in.reg == GPR_RSP && !in.high8))
 			vmcs_write(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	}
 	exit_skip_len(v, in.len);
 	return 0;
 }
 
-int exit_ept_violation(struct vcpu *v)
+EXIT_HOT int exit_ept_violation(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	u64 gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);

@@ -114,7 +114,7 @@ static int exit_string_io(struct vcpu *v, u64 q, unsigned size, bool in, u16 por
 	return 0;
 }
 
-int exit_io(struct vcpu *v)
+EXIT_HOT int exit_io(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	unsigned size = (unsigned)(q & IOQ_SIZE_MASK) + 1;

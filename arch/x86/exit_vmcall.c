@@ -4,17 +4,15 @@
 #include "kernel/hypercall.h"
 #include "kernel/vcpu.h"
 
-int exit_vmcall(struct vcpu *v)
+EXIT_HOT int exit_vmcall(struct vcpu *v)
 {
-	const u64 args[HYPERCALL_NR_ARGS] = {
-		v->gpr[GPR_RBX], v->gpr[GPR_RCX], v->gpr[GPR_RDX], v->gpr[GPR_RSI],
-	};
 	u64 nr = v->gpr[GPR_RAX];
 	s64 ret;
 
-	if (guest_insn_mode() != INSN_MODE_64)
+	/* outside 64-bit mode only EAX counts (the upper half is stale) */
+	if (unlikely(nr >> 32) && guest_insn_mode() != INSN_MODE_64)
 		nr = (u32)nr;
-	ret = guest_cpl() ? -TERN_EPERM : hypercall_dispatch(v, nr, args);
+	ret = likely(guest_cpl() == 0) ? hypercall_dispatch(v, nr) : -TERN_EPERM;
 	v->gpr[GPR_RAX] = (u64)ret;
 	exit_skip_insn(v);
 	return 0;

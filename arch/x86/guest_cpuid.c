@@ -149,7 +149,7 @@ static void filter(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 	}
 }
 
-int exit_cpuid(struct vcpu *v)
+EXIT_HOT int exit_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	struct cpuid_regs r;

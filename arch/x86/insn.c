@@ -6,6 +6,10 @@
  */
 #include "arch/x86/insn.h"
 
+/* Decoding sits on the MMIO exit path: one flat function, no frame pointer. */
+#define INLINE inline __attribute__((always_inline))
+#define HOT    __attribute__((optimize("omit-frame-pointer")))
+
 enum insn_prefix {
 	PFX_OPSIZE   = 0x66,
 	PFX_ADDRSIZE = 0x67,
@@ -72,7 +76,7 @@ struct decoder {
 	u8 rex;
 };
 
-static int take(struct decoder *d, u8 *b)
+static INLINE int take(struct decoder *d, u8 *b)
 {
 	if (d->pos >= d->avail || d->pos >= INSN_MAX_LEN)
 		return -TERN_EINVAL;
@@ -80,7 +84,7 @@ static int take(struct decoder *d, u8 *b)
 	return 0;
 }
 
-static int skip(struct decoder *d, unsigned n)
+static INLINE int skip(struct decoder *d, unsigned n)
 {
 	if (d->pos + n > d->avail || d->pos + n > INSN_MAX_LEN)
 		return -TERN_EINVAL;
@@ -88,7 +92,7 @@ static int skip(struct decoder *d, unsigned n)
 	return 0;
 }
 
-static int take_imm(struct decoder *d, unsigned size, u64 *val)
+static INLINE int take_imm(struct decoder *d, unsigned size, u64 *val)
 {
 	u64 v = 0;
 
@@ -101,7 +105,7 @@ static int take_imm(struct decoder *d, unsigned size, u64 *val)
 	return 0;
 }
 
-static bool is_legacy_prefix(u8 b)
+static INLINE bool is_legacy_prefix(u8 b)
 {
 	switch (b) {
 	case PFX_OPSIZE: case PFX_ADDRSIZE: case PFX_ES: case PFX_CS: case PFX_SS:
@@ -113,7 +117,7 @@ static bool is_legacy_prefix(u8 b)
 }
 
 /* Consume prefixes; returns the opcode byte. A REX counts only right before it. */
-static int read_prefixes(struct decoder *d, u8 *opcode)
+static INLINE int read_prefixes(struct decoder *d, u8 *opcode)
 {
 	for (;;) {
 		u8 b;
@@ -136,7 +140,7 @@ static int read_prefixes(struct decoder *d, u8 *opcode)
 	}
 }
 
-static unsigned operand_size(const struct decoder *d)
+static INLINE unsigned operand_size(const struct decoder *d)
 {
 	if (d->mode == INSN_MODE_64 && (d->rex & REX_W))
 		return 8;
@@ -145,7 +149,7 @@ static unsigned operand_size(const struct decoder *d)
 	return d->opsize ? 2 : 4;
 }
 
-static unsigned address_size(const struct decoder *d)
+static INLINE unsigned address_size(const struct decoder *d)
 {
 	switch (d->mode) {
 	case INSN_MODE_16:
@@ -158,7 +162,7 @@ static unsigned address_size(const struct decoder *d)
 }
 
 /* Skip the memory operand of a ModRM byte; the register field goes to *reg. */
-static int read_modrm(struct decoder *d, unsigned *reg)
+static INLINE int read_modrm(struct decoder *d, unsigned *reg)
 {
 	u8 modrm, sib;
 	unsigned mod, rm;
@@ -193,7 +197,7 @@ static int read_modrm(struct decoder *d, unsigned *reg)
 }
 
 /* Byte registers 4..7 mean AH..BH unless any REX prefix is present. */
-static void set_reg(struct decoder *d, struct insn *out, unsigned reg, unsigned size)
+static INLINE void set_reg(struct decoder *d, struct insn *out, unsigned reg, unsigned size)
 {
 	out->reg = reg;
 	out->reg_size = size;
@@ -202,7 +206,7 @@ static void set_reg(struct decoder *d, struct insn *out, unsigned reg, unsigned 
 		out->reg -= GPR_HIGH8_FIRST;
 }
 
-static int decode_modrm_mov(struct decoder *d, struct insn *out, enum insn_kind kind,
+static INLINE int decode_modrm_mov(struct decoder *d, struct insn *out, enum insn_kind kind,
 			    unsigned size)
 {
 	unsigned reg;
@@ -216,7 +220,7 @@ static int decode_modrm_mov(struct decoder *d, struct insn *out, enum insn_kind 
 	return 0;
 }
 
-static int decode_moffs(struct decoder *d, struct insn *out, enum insn_kind kind,
+static INLINE int decode_moffs(struct decoder *d, struct insn *out, enum insn_kind kind,
 			unsigned size)
 {
 	int rc = skip(d, address_size(d));
@@ -229,19 +233,19 @@ static int decode_moffs(struct decoder *d, struct insn *out, enum insn_kind kind
 	return 0;
 }
 
-static u64 size_mask(unsigned size)
+static INLINE u64 size_mask(unsigned size)
 {
 	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
-static u64 sign_extend(u64 v, unsigned from_size)
+static INLINE u64 sign_extend(u64 v, unsigned from_size)
 {
 	unsigned shift = 64 - 8 * from_size;
 
 	return (u64)((s64)(v << shift) >> shift);
 }
 
-static int decode_mov_imm(struct decoder *d, struct insn *out, unsigned size)
+static INLINE int decode_mov_imm(struct decoder *d, struct insn *out, unsigned size)
 {
 	unsigned reg, imm_size = size > 4 ? 4 : size;
 	u64 imm;
@@ -261,7 +265,7 @@ static int decode_mov_imm(struct decoder *d, struct insn *out, unsigned size)
 	return 0;
 }
 
-static int decode_escape(struct decoder *d, struct insn *out)
+static INLINE int decode_escape(struct decoder *d, struct insn *out)
 {
 	u8 op;
 	unsigned size = operand_size(d);
@@ -288,7 +292,7 @@ static int decode_escape(struct decoder *d, struct insn *out)
 	}
 }
 
-static int decode_opcode(struct decoder *d, u8 op, struct insn *out)
+static INLINE int decode_opcode(struct decoder *d, u8 op, struct insn *out)
 {
 	unsigned size = operand_size(d);
 
@@ -318,13 +322,15 @@ static int decode_opcode(struct decoder *d, u8 op, struct insn *out)
 	}
 }
 
-int insn_decode(const u8 *bytes, unsigned avail, enum insn_mode mode, struct insn *out)
+HOT int insn_decode(const u8 *bytes, unsigned avail, enum insn_mode mode, struct insn *out)
 {
 	struct decoder d = { .bytes = bytes, .avail = avail, .mode = mode };
 	u8 op;
 	int rc;
 
-	*out = (struct insn){ 0 };
+	out->reg = 0;
+	out->high8 = false;
+	out->imm = 0;
 	rc = read_prefixes(&d, &op);
 	if (rc)
 		return rc;

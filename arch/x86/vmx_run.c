@@ -116,6 +116,8 @@ void vmx_vcpu_run(struct vcpu *v, u64 timeslice)
 	rcu_eqs_enter((unsigned)v->cpu);
 	rc = vmx_run(v, v->launched);
 	rcu_eqs_exit((unsigned)v->cpu);
+	if (rc == VMX_RUN_YIELD)
+		v->launched = true;   /* an exit happened, so the launch succeeded */
 	if (rc == VMX_RUN_FAIL_VALID) {
 		u32 err = (u32)vmcs_read(VMCS_INSN_ERROR);
 
