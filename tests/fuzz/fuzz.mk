@@ -42,6 +42,25 @@ FUZZ_TARGETS += vpic
 fuzz_vpic_SRCS := tests/fuzz/fuzz_vpic.c irq/vpic.c tests/unit/fake_lapic.c \
 	tests/unit/stub_kernel.c kernel/lib/format.c kernel/lib/string.c
 
+FUZZ_TARGETS += vioapic
+fuzz_vioapic_SRCS := tests/fuzz/fuzz_vioapic.c irq/vioapic.c tests/unit/fake_lapic.c \
+	tests/unit/stub_kernel.c kernel/lib/format.c kernel/lib/string.c
+
+FUZZ_TARGETS += vlapic
+fuzz_vlapic_SRCS := tests/fuzz/fuzz_vlapic.c irq/vlapic.c irq/lapic_deliver.c irq/msi.c \
+	tests/unit/fake_ioapic.c tests/unit/stub_kernel.c kernel/lib/format.c
+
+FUZZ_TARGETS += routing
+fuzz_routing_SRCS := tests/fuzz/fuzz_routing.c irq/routing.c irq/doorbell.c irq/irq_dump.c \
+	kernel/rcu.c kernel/lib/format.c tests/unit/fake_chips.c tests/unit/stub_rcu_cpu.c \
+	tests/unit/stub_kernel.c
+
+FUZZ_TARGETS += devices
+fuzz_devices_SRCS := tests/fuzz/fuzz_devices.c drivers/uart16550.c drivers/fw_cfg.c \
+	drivers/pc_testdev.c drivers/pit.c drivers/rtc.c drivers/pci_host.c drivers/misc_ports.c \
+	drivers/pm_timer.c \
+	tests/unit/fake_vm_services.c tests/unit/stub_kernel.c
+
 FUZZ_BINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 define fuzz_rule
