@@ -20,7 +20,12 @@
 #define TERN_HC_ABI_VERSION 1
 
 /* KVM paravirtual hypercalls tern implements (numbers from KVM's ABI). */
-#define KVM_HC_SEND_IPI                10  /* RBX bitmap low, RDX bitmap high, RSI min APIC ID, RCX ICR low */
+/*
+ * KVM_HC_SEND_IPI, as Linux's kvm_send_ipi_mask and KVM's kvm_pv_send_ipi use
+ * it: RBX bitmap low, RCX bitmap high (APIC IDs min..min+127), RDX min APIC ID,
+ * RSI ICR low (vector, delivery mode). Returns the number of vCPUs reached.
+ */
+#define KVM_HC_SEND_IPI                10
 
 /* tern's own hypercalls live above KVM's small numbers. */
 #define TERN_HC_BASE                   0x1000
