@@ -24,6 +24,10 @@
 #define FW_CFG_SIG_SIZE      4
 #define FW_CFG_DIR_HDR_SIZE  4
 #define FW_CFG_DIR_ENT_SIZE  64        /* u32 size, u16 select, u16 reserved, name[56] */
+#define FW_CFG_DIR_OFF_SIZE     0
+#define FW_CFG_DIR_OFF_SELECT   4
+#define FW_CFG_DIR_OFF_RESERVED 6
+#define FW_CFG_DIR_OFF_NAME     8
 #define FW_CFG_DIR_SIZE      (FW_CFG_DIR_HDR_SIZE + FW_CFG_MAX_FILES * FW_CFG_DIR_ENT_SIZE)
 
 struct fw_cfg_file {
@@ -127,13 +131,13 @@ static int fw_cfg_pio(void *opaque, unsigned vcpu_id, u16 port, unsigned size,
 
 static void fw_cfg_dir_entry(struct fw_cfg *fw, unsigned index)
 {
-	u8 *e = fw->dir + FW_CFG_DIR_HDR_SIZE + index * FW_CFG_DIR_ENT_SIZE;
+	u8 *e = fw->dir + FW_CFG_DIR_HDR_SIZE + (size_t)index * FW_CFG_DIR_ENT_SIZE;
 	const struct fw_cfg_file *f = &fw->files[index];
 
-	put_be(e, f->len, sizeof(u32));
-	put_be(e + 4, FW_CFG_FILE_FIRST + index, sizeof(u16));
-	put_be(e + 6, 0, sizeof(u16));
-	memcpy(e + 8, f->name, FW_CFG_MAX_FILE_PATH);
+	put_be(e + FW_CFG_DIR_OFF_SIZE, f->len, sizeof(u32));
+	put_be(e + FW_CFG_DIR_OFF_SELECT, FW_CFG_FILE_FIRST + index, sizeof(u16));
+	put_be(e + FW_CFG_DIR_OFF_RESERVED, 0, sizeof(u16));
+	memcpy(e + FW_CFG_DIR_OFF_NAME, f->name, FW_CFG_MAX_FILE_PATH);
 }
 
 static int fw_cfg_check_file(const struct fw_cfg *fw, const char *name, u32 len)
