@@ -55,6 +55,8 @@ enum pit_mode {
 #define SYSCTL_REFRESH_TICKS 18     /* 15.09 us at 1.193182 MHz */
 
 #define PIT_CHANNEL_SPEAKER  2
+/* Closest two IRQ0 edges may be (60 ticks ~ 50 us): a guest asking for more gets fewer. */
+#define PIT_MIN_EDGE_TICKS   60
 
 struct pit_channel {
 	u8 mode, rw;
@@ -445,6 +447,14 @@ u64 pit_next_deadline(struct vm *vm)
 	return d;
 }
 
+/* The first period end after t, at least PIT_MIN_EDGE_TICKS away. */
+static u64 next_period_edge(u64 t, u64 period)
+{
+	if (period >= PIT_MIN_EDGE_TICKS)
+		return (t / period + 1) * period;
+	return (t + PIT_MIN_EDGE_TICKS + period - 1) / period * period;
+}
+
 void pit_check(struct vm *vm, u64 now)
 {
 	struct pit *pit = pit_of(vm);
@@ -459,7 +469,7 @@ void pit_check(struct vm *vm, u64 now)
 	if (d && now >= d) {
 		t = ch_ticks(pit, ch, now);
 		/* one edge however many periods passed: missed ones coalesce */
-		ch->next_edge = is_periodic(ch) ? (t / ch->reload + 1) * ch->reload : 0;
+		ch->next_edge = is_periodic(ch) ? next_period_edge(t, ch->reload) : 0;
 		set_irq(pit->vm, pit->source_id, PIT_GSI, 1);
 		set_irq(pit->vm, pit->source_id, PIT_GSI, 0);
 	}

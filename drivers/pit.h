@@ -20,7 +20,8 @@
  * Expiry is time-driven: the vCPU loop asks pit_next_deadline() and runs
  * pit_check() when it passes. When many periods went by unseen, one edge
  * is sent and the next deadline is the first period end after now
- * (coalesced, no interrupt storm).
+ * (coalesced, no interrupt storm). Edges are at least 60 PIT ticks (50 us)
+ * apart whatever the count: a rate above 20 kHz is served at about 20 kHz.
  */
 #ifndef TERN_DRIVERS_PIT_H
 #define TERN_DRIVERS_PIT_H

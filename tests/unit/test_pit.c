@@ -280,6 +280,13 @@ static void test_hostile_writes(void **state)
 	program(0, 2, 1);                  /* count 1 in mode 2 (illegal on the chip) */
 	pit_check(vm, stub_clock + 10000);
 	assert_true(edges() <= 1);
+	/* a 1.19 MHz request: edges stay >= 60 ticks (~50 us) apart */
+	u64 d1 = pit_next_deadline(vm);
+	pit_check(vm, d1);
+	assert_true(pit_next_deadline(vm) - d1 >= ticks_ns(59));
+	program(0, 2, 7);
+	pit_check(vm, stub_clock + ticks_ns(7));
+	assert_true(pit_next_deadline(vm) >= stub_clock + ticks_ns(60));
 	program(0, 2, 0);                  /* 0 means 65536 */
 	assert_int_equal(pit_next_deadline(vm), stub_clock + ticks_ns(65536));
 }
