@@ -124,7 +124,9 @@ int vlapic_highest_isr(struct vm *vm, unsigned vcpu_id);
 
 /* ------------------------------------------------------------ register interface */
 
+#ifndef MSR_IA32_APIC_BASE   /* arch/x86/x86.h has it too */
 #define MSR_IA32_APIC_BASE       0x1bu
+#endif
 #define MSR_IA32_TSC_DEADLINE    0x6e0u
 #define MSR_X2APIC_FIRST         0x800u
 #define MSR_X2APIC_LAST          0x8ffu

@@ -23,7 +23,7 @@ struct ctx {
 	const char *token;       /* the token being parsed, as decoded */
 	char *err;
 	size_t errlen;
-	bool seen_stats, seen_irqdump, seen_trace, seen_loglevel;
+	bool seen_stats, seen_irqdump, seen_trace, seen_loglevel, seen_apicv;
 };
 
 static int reject(struct ctx *c, const char *fmt, ...) __printf(2, 3);
@@ -296,6 +296,13 @@ static int parse_token(struct ctx *c, const char *t)
 		return parse_trace(c, t + 6);
 	if (!strncmp(t, "loglevel=", 9))
 		return parse_loglevel(c, t + 9);
+	if (!strncmp(t, "apicv=", 6)) {
+		bool on = !strcmp(t + 6, "on");
+
+		if (!on && strcmp(t + 6, "off"))
+			return reject(c, "apicv must be on or off");
+		return parse_flag(c, &c->seen_apicv, &c->cfg->apicv_off) ?: (c->cfg->apicv_off = !on, 0);
+	}
 	return reject(c, "unknown token");
 }
 

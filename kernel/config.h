@@ -12,6 +12,7 @@
  *        takes the rest of the token, commas included.
  *   stats        print exit statistics at VM end
  *   irqdump      print routing tables and doorbells at VM start and end
+ *   apicv=off    never use APIC virtualization (apicv=on: the default)
  *   trace=LIST   event trace categories (irq,exit,doorbell)
  *   loglevel=N   0 err .. 3 debug (default 2)
  * An unknown token or a bad value stops tern with a message naming it.
@@ -41,6 +42,7 @@ struct tern_config {
 	struct vm_config vms[CONFIG_MAX_VMS];
 	bool stats;
 	bool irqdump;
+	bool apicv_off;                                  /* apicv=off */
 	char trace[64];
 	int loglevel;
 };

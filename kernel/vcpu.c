@@ -2,6 +2,8 @@
 /* vCPU objects: creation, halting and waking (vcpu_kick of irq/irq.h). */
 #include "arch/x86/vmx.h"
 #include "kernel/lib/atomic.h"
+#include "irq/vlapic.h"
+#include "irq/vpic.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/vm_impl.h"
@@ -34,24 +36,56 @@ void vcpu_destroy(struct vcpu *v)
 	kfree(v);
 }
 
-void vcpu_halt(struct vcpu *v)
+bool vcpu_resched;
+
+void vcpu_halt(struct vcpu *v, bool if_set)
 {
-	WRITE_ONCE(v->wake, false);
+	v->halt_if = if_set;
 	v->state = VCPU_HALTED;
+}
+
+/* Move the vLAPIC's NMI/INIT/SIPI/ExtINT events into v->events (kept until acted on). */
+void vcpu_collect_events(struct vcpu *v)
+{
+	u8 sipi = 0;
+	unsigned ev = vlapic_take_events(v->vm, v->id, &sipi);
+
+	if (ev & VLAPIC_EV_SIPI)
+		v->sipi_vector = sipi;
+	v->events |= ev;
 }
 
 bool vcpu_has_pending_event(struct vcpu *v)
 {
-	return READ_ONCE(v->wake);
+	struct vm *vm = v->vm;
+
+	vcpu_collect_events(v);
+	if (v->state == VCPU_WAIT_SIPI)
+		return v->events & (VLAPIC_EV_SIPI | VLAPIC_EV_INIT);
+	if (v->events & (VLAPIC_EV_NMI | VLAPIC_EV_INIT | VLAPIC_EV_SIPI))
+		return true;
+	if (!v->halt_if)
+		return false;
+	if (vlapic_apicv(vm, v->id) ? vlapic_highest_irr(vm, v->id) >= 0 :
+	    vlapic_pending_vector(vm, v->id) >= 0)
+		return true;
+	return vlapic_accepts_extint(vm, v->id) &&
+	       ((v->events & VLAPIC_EV_EXTINT) || vpic_intr_pending(vm));
 }
 
 /*
- * One physical CPU runs every vCPU for now, so a kick only has to mark the
- * vCPU awake; the scheduler sees it at its next pass.
+ * One physical CPU runs every vCPU for now: a kick marks the vCPU for
+ * re-evaluation before its next entry, and asks the running vCPU to yield
+ * when it woke a halted one.
  */
 void vcpu_kick(struct vm *vm, unsigned vcpu_id)
 {
-	if (vcpu_id >= vm->nr_vcpus)
+	struct vcpu *t;
+
+	if (vcpu_id >= vm->nr_vcpus || !vm->vcpus[vcpu_id])
 		return;
-	store_release(&vm->vcpus[vcpu_id]->wake, true);
+	t = vm->vcpus[vcpu_id];
+	store_release(&t->kicked, true);
+	if (READ_ONCE(t->state) != VCPU_RUNNABLE)
+		WRITE_ONCE(vcpu_resched, true);
 }

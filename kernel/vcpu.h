@@ -47,7 +47,13 @@ struct vcpu {
 	unsigned id;
 	enum vcpu_state state;
 	bool launched;              /* VMLAUNCH done: next entry is VMRESUME */
-	bool wake;                  /* vcpu_kick() since the vCPU halted */
+	bool kicked;                /* an interrupt event arrived: re-evaluate before entry */
+	bool apicv;                 /* APIC virtualization (virtual-interrupt delivery) in use */
+	bool apic_moved_warned;     /* relocated APIC base already logged */
+	u8 sipi_vector;             /* start-up vector of a pending SIPI */
+	unsigned events;            /* VLAPIC_EV_* taken from the vLAPIC, not yet acted on */
+	u64 deadline;               /* nearest timer deadline (absolute TSC), 0 none */
+	u64 slice_end;              /* end of the time slice (absolute TSC), 0 none */
 	u16 vpid;
 	int cpu;                    /* physical CPU whose VMCS cache holds it, -1 none */
 	void *vmcs;
@@ -62,6 +68,7 @@ struct vcpu {
 	u32 pending_exception;      /* INTR_INFO word to inject at the next entry, 0 none */
 	u32 pending_error_code;
 	bool preempt_armed;         /* the preemption-timer pin control is on */
+	bool halt_if;               /* RFLAGS.IF when it halted */
 	u64 exits[EXIT_REASON_MAX]; /* exits by basic reason */
 	u8 hc_buf[VCPU_HC_BUF_SIZE];/* bounce buffer of the console hypercall */
 };
@@ -74,12 +81,19 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id);
 void vcpu_destroy(struct vcpu *v);
 
 /*
- * True when v has an event that ends a halt: a kick since it halted. The
- * interrupt work extends this with its pending-interrupt checks.
+ * True when v has an event that ends a halt: an NMI, INIT or SIPI, or (with
+ * RFLAGS.IF=1 at the HLT) a deliverable interrupt from its vLAPIC or the
+ * vPIC's ExtINT. Looked at only after a kick since it halted.
  */
 bool vcpu_has_pending_event(struct vcpu *v);
 
-/* Halt v until vcpu_kick() (HLT with IF=1). */
-void vcpu_halt(struct vcpu *v);
+/* Halt v until an event of vcpu_has_pending_event() (HLT). if_set: RFLAGS.IF at the HLT. */
+void vcpu_halt(struct vcpu *v, bool if_set);
+
+/* Take the vLAPIC's pending NMI/INIT/SIPI/ExtINT events into v->events. */
+void vcpu_collect_events(struct vcpu *v);
+
+/* Set when a kick woke a halted vCPU: the running vCPU should yield soon. */
+extern bool vcpu_resched;
 
 #endif

@@ -9,6 +9,9 @@
 #include "arch/x86/vmx.h"
 #include "drivers/platform.h"
 #include "irq/routing.h"
+#include "irq/vioapic.h"
+#include "irq/vlapic.h"
+#include "irq/vpic.h"
 #include "kernel/console.h"
 #include "kernel/io.h"
 #include "kernel/lib/atomic.h"
@@ -203,12 +206,22 @@ static int ram_alloc(struct vm *vm, u64 size)
 	return 0;
 }
 
+/* Free the interrupt controllers (after devices and routing are gone). */
+static void irq_models_destroy(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->irq.nr_vcpus; i++)
+		vlapic_destroy(vm, i);
+	vioapic_destroy(vm);
+	vpic_destroy(vm);
+}
+
 static void vm_destroy(struct vm *vm)
 {
 	if (vm->platform)
 		pc_platform_destroy(vm);
 	if (vm->routing)
 		irq_routing_destroy(vm);
+	irq_models_destroy(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	vmx_vm_destroy(vm);
@@ -218,6 +231,46 @@ static void vm_destroy(struct vm *vm)
 			page_free(vm->blocks[i], VM_RAM_BLOCK_ORDER);
 	kfree(vm->blocks);
 	kfree(vm);
+}
+
+/*
+ * The vLAPIC page's MMIO: the vLAPIC of the accessing vCPU, then a
+ * re-evaluation of its pending interrupts before the next entry (TPR, EOI,
+ * timer and ICR writes change what may be injected).
+ */
+static int lapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size, bool write,
+		      u64 *val)
+{
+	struct vm *vm = opaque;
+	int rc = vlapic_mmio(vm, vcpu_id, offset, size, write, val);
+
+	if (vcpu_id < vm->nr_vcpus)
+		WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
+	return rc;
+}
+
+static const u16 vpic_ports[][2] = {
+	{ VPIC_MASTER_CMD_PORT, 2 }, { VPIC_SLAVE_CMD_PORT, 2 }, { VPIC_ELCR_MASTER_PORT, 2 },
+};
+
+/* vPIC, vIOAPIC, one vLAPIC per vCPU, and their ports and MMIO windows. */
+static int irq_models_create(struct vm *vm)
+{
+	int rc = vpic_create(vm);
+
+	if (!rc)
+		rc = vioapic_create(vm);
+	for (unsigned i = 0; !rc && i < vm->nr_vcpus; i++)
+		rc = vlapic_create(vm, i);
+	for (unsigned i = 0; !rc && i < ARRAY_SIZE(vpic_ports); i++)
+		rc = pio_register(vm, vpic_ports[i][0], vpic_ports[i][1], vpic_pio, vm);
+	if (!rc)
+		rc = mmio_register(vm, VIOAPIC_BASE, VIOAPIC_MMIO_SIZE, vioapic_mmio, vm);
+	if (!rc)
+		rc = mmio_register(vm, APIC_DEFAULT_BASE, APIC_MMIO_SIZE, lapic_mmio, vm);
+	if (rc)
+		pr_err("vm%u: interrupt controller setup failed (error %d)", vm->id, rc);
+	return rc;
 }
 
 static int create_parts(struct vm *vm, const struct vm_config *cfg)
@@ -248,7 +301,7 @@ static int create_parts(struct vm *vm, const struct vm_config *cfg)
 			return -TERN_ENOMEM;
 		vm->nr_vcpus = i + 1;
 	}
-	return 0;
+	return irq_models_create(vm);
 }
 
 struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot_info *bi,

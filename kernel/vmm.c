@@ -5,9 +5,19 @@
  * vCPUs on the BSP, switching at exits (the VMX preemption timer ends a
  * slice when more than one vCPU is runnable).
  */
-#include "arch/x86/vmx.h"
 #include "arch/x86/x86.h"
+#include "arch/x86/apicv.h"
+#include "arch/x86/inject.h"
+#include "arch/x86/vmx.h"
+#include "drivers/pit.h"
+#include "drivers/rtc.h"
+#include "irq/routing.h"
+#include "irq/vioapic.h"
+#include "irq/vlapic.h"
+#include "irq/vpic.h"
+#include "kernel/clock.h"
 #include "kernel/config.h"
+#include "kernel/lib/atomic.h"
 #include "kernel/lib/format.h"
 #include "kernel/log.h"
 #include "kernel/rcu.h"
@@ -15,6 +25,7 @@
 
 #define VMM_TIMESLICE_TICKS 2000000ull   /* TSC ticks per slice when vCPUs share the CPU */
 #define EXIT_LINE_MAX       (16 + CONFIG_MAX_VMS * 16)
+#define IRQDUMP_MAX         16384
 
 /* The host's legacy 8259s: tern uses none of their interrupts. */
 #define HOST_PIC_MASTER_DATA 0x21
@@ -23,6 +34,34 @@
 
 static struct vm *vms[CONFIG_MAX_VMS];
 static int status[CONFIG_MAX_VMS];
+static bool irqdump;
+static char dump_buf[IRQDUMP_MAX];
+
+/* Print text one tern line per line. */
+static void print_lines(unsigned id, const char *what, char *text)
+{
+	while (*text) {
+		char *nl = text;
+
+		while (*nl && *nl != '\n')
+			nl++;
+		if (nl != text)
+			pr_info("vm%u: %s: %.*s", id, what, (int)(nl - text), text);
+		text = *nl ? nl + 1 : nl;
+	}
+}
+
+/* The irqdump option: routing, doorbells, vPIC and vIOAPIC state of a VM. */
+static void irq_dump_vm(struct vm *vm, const char *when)
+{
+	pr_info("vm%u: interrupt state at %s", vm->id, when);
+	irq_dump(vm, dump_buf, sizeof(dump_buf));
+	print_lines(vm->id, "routing", dump_buf);
+	vpic_dump(vm, dump_buf, sizeof(dump_buf));
+	print_lines(vm->id, "vpic", dump_buf);
+	vioapic_dump(vm, dump_buf, sizeof(dump_buf));
+	print_lines(vm->id, "vioapic", dump_buf);
+}
 
 static void no_vmx(void)
 {
@@ -44,14 +83,72 @@ static void create_vms(const struct boot_info *bi, const struct tern_config *cfg
 		pr_info("vm%u: %s, %llu MiB, %u vCPU%s", i, c->kernel,
 			(unsigned long long)(vms[i]->ram_size / MiB), vms[i]->nr_vcpus,
 			vms[i]->nr_vcpus == 1 ? "" : "s");
+		if (irqdump)
+			irq_dump_vm(vms[i], "start");
 	}
 }
 
+/* Runnable, or halted / waiting for SIPI with an event that ends the wait. */
 static bool vcpu_ready(struct vcpu *v)
 {
-	if (v->state == VCPU_HALTED && vcpu_has_pending_event(v))
+	if (v->state == VCPU_RUNNABLE)
+		return true;
+	if ((v->state != VCPU_HALTED && v->state != VCPU_WAIT_SIPI) || !READ_ONCE(v->kicked))
+		return false;
+	if (!vcpu_has_pending_event(v)) {
+		WRITE_ONCE(v->kicked, false);   /* the next event kicks again */
+		return false;
+	}
+	if (v->state == VCPU_HALTED)
 		v->state = VCPU_RUNNABLE;
-	return v->state == VCPU_RUNNABLE;
+	return true;   /* a SIPI is acted on by inject_pending_events() */
+}
+
+static u64 earlier(u64 a, u64 b)
+{
+	return !a ? b : !b ? a : MIN(a, b);
+}
+
+/* Expired timers of vCPUs that are not running raise their interrupts. */
+static void poll_timers(unsigned nr_vms, u64 now)
+{
+	for (unsigned i = 0; i < nr_vms; i++)
+		for (unsigned j = 0; vms[i] && !vms[i]->ended && j < vms[i]->nr_vcpus; j++)
+			if (vms[i]->vcpus[j]->state != VCPU_RUNNABLE)
+				inject_check_timers(vms[i]->vcpus[j], now);
+}
+
+/* Nearest timer deadline of a VM: vLAPIC timers, PIT, RTC; 0 none. */
+static u64 vm_next_deadline(struct vm *vm)
+{
+	u64 d = earlier(pit_next_deadline(vm), rtc_next_deadline(vm));
+
+	for (unsigned j = 0; j < vm->nr_vcpus; j++)
+		d = earlier(d, vlapic_timer_deadline(vm, j));
+	return d;
+}
+
+/*
+ * No vCPU can run: wait for the nearest timer (under Bochs the TSC is
+ * deterministic, so a plain loop on it is exact). A VM with nothing that
+ * could ever wake it is stopped.
+ */
+static void idle(unsigned nr_vms)
+{
+	u64 next = 0;
+
+	for (unsigned i = 0; i < nr_vms; i++) {
+		u64 d;
+
+		if (!vms[i] || vms[i]->ended || vm_exit_requested(vms[i]))
+			continue;
+		d = vm_next_deadline(vms[i]);
+		if (!d)
+			vm_stop_error(vms[i], "every vCPU is halted and nothing can wake them");
+		next = earlier(next, d);
+	}
+	while (next && clock_now() < next)
+		__asm__ __volatile__("pause");
 }
 
 static unsigned count_ready(unsigned nr_vms)
@@ -66,6 +163,8 @@ static unsigned count_ready(unsigned nr_vms)
 
 static void end_vm(unsigned i)
 {
+	if (irqdump)
+		irq_dump_vm(vms[i], "end");
 	vm_end(vms[i]);
 	status[i] = vms[i]->exit_status;
 	if (vms[i]->exit_status == 0)
@@ -75,8 +174,16 @@ static void end_vm(unsigned i)
 /* One pass over every vCPU; returns false when no VM is left. */
 static bool schedule_pass(unsigned nr_vms)
 {
-	u64 slice = count_ready(nr_vms) > 1 ? VMM_TIMESLICE_TICKS : 0;
+	unsigned ready;
+	u64 slice;
 	bool alive = false;
+
+	WRITE_ONCE(vcpu_resched, false);
+	poll_timers(nr_vms, clock_now());
+	ready = count_ready(nr_vms);
+	if (!ready)
+		idle(nr_vms);
+	slice = ready > 1 ? VMM_TIMESLICE_TICKS : 0;
 
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = vms[i];
@@ -121,6 +228,8 @@ __noreturn void vmm_main(const struct boot_info *bi, const struct tern_config *c
 	rcu_cpu_online(rcu_this_cpu());
 	outb(HOST_PIC_MASTER_DATA, HOST_PIC_MASK_ALL);
 	outb(HOST_PIC_SLAVE_DATA, HOST_PIC_MASK_ALL);
+	irqdump = cfg->irqdump;
+	apicv_set_allowed(!cfg->apicv_off);
 	if (cfg->nr_vms == 0)
 		pr_warn("no vm= on the command line: nothing to run");
 	create_vms(bi, cfg);

@@ -4,10 +4,12 @@
  * the reason, a table call, a counter; no locks or logging on this path.
  */
 #include "arch/x86/exit.h"
+#include "arch/x86/inject.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_errors.h"
 #include "arch/x86/vmx_insn.h"
 #include "arch/x86/x86.h"
+#include "kernel/lib/atomic.h"
 #include "kernel/rcu.h"
 #include "kernel/vm_impl.h"
 
@@ -81,6 +83,14 @@ static int exit_unknown(struct vcpu *v)
 	return VMX_RUN_YIELD;
 }
 
+/* Something changed the vCPU's interrupt state, or a halted vCPU woke up. */
+static int exit_events(struct vcpu *v)
+{
+	if (READ_ONCE(vcpu_resched))
+		return VMX_RUN_YIELD;   /* the scheduler runs the woken vCPU */
+	return inject_pending_events(v);
+}
+
 EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 {
 	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
@@ -97,7 +107,12 @@ EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 	rc = handlers[reason](v);
 	if (unlikely(vm_exit_requested(v->vm)))
 		return VMX_RUN_YIELD;
-	if (likely(rc == 0))
+	if (unlikely(READ_ONCE(v->kicked) | READ_ONCE(vcpu_resched)) && rc == 0)
+		rc = exit_events(v);
+	if (likely(rc == 0)) {
+		if (unlikely(v->deadline))
+			inject_arm_deadline(v);
 		rcu_eqs_enter((unsigned)v->cpu);
+	}
 	return rc;
 }

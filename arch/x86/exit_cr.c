@@ -11,6 +11,8 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/x86.h"
+#include "irq/vlapic.h"
+#include "kernel/lib/atomic.h"
 #include "kernel/vm_impl.h"
 
 #define CR0_LMSW_BITS     (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
@@ -133,6 +135,8 @@ static int mov_to_cr(struct vcpu *v, unsigned cr, u64 val)
 		if (val & ~CR8_VALID_MASK)
 			return -TERN_EINVAL;
 		v->cr8 = val;
+		vlapic_set_cr8(v->vm, v->id, val);
+		WRITE_ONCE(v->kicked, true);   /* a lower TPR may unblock an interrupt */
 		return 0;
 	default:
 		return -TERN_EINVAL;
@@ -146,7 +150,7 @@ static int mov_from_cr(struct vcpu *v, unsigned cr, u64 *val)
 		*val = vmcs_read(VMCS_GUEST_CR3);
 		return 0;
 	case 8:
-		*val = v->cr8;
+		*val = vlapic_get_cr8(v->vm, v->id);
 		return 0;
 	default:
 		return -TERN_EINVAL;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The small exit handlers: HLT, INVD/WBINVD, XSETBV, triple fault, host
- * interrupts, the event windows and timers (hooks for the interrupt and SMP
- * work), instructions guests must not have (#UD), and entry failures.
+ * The small exit handlers: INVD/WBINVD, XSETBV, triple fault, exceptions,
+ * instructions guests must not have (#UD), and entry failures. Interrupt
+ * related exits are in exit_intr.c.
  */
 #include "arch/x86/exit.h"
 #include "arch/x86/inject.h"
@@ -17,18 +17,6 @@
 
 /* XCR0 bits a guest may set: what the host has, minus MPX (hidden by CPUID). */
 #define XCR0_GUEST_FORBIDDEN (XCR0_BNDREGS | XCR0_BNDCSR)
-
-int exit_hlt(struct vcpu *v)
-{
-	exit_skip_insn(v);
-	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
-		/* no NMI or INIT source exists yet, so nothing could ever wake it */
-		vm_stop_error(v->vm, "vCPU %u halted with interrupts disabled", v->id);
-		return VMX_RUN_YIELD;
-	}
-	vcpu_halt(v);
-	return VMX_RUN_YIELD;
-}
 
 int exit_invd(struct vcpu *v)
 {
@@ -79,55 +67,15 @@ int exit_triple_fault(struct vcpu *v)
 	return VMX_RUN_YIELD;
 }
 
-int exit_external_interrupt(struct vcpu *v)
-{
-	/* not acknowledged on exit: let tern's IDT take it now, then carry on */
-	__asm__ __volatile__("sti; nop; cli" ::: "memory");
-	return 0;
-}
-
-static void clear_proc_control(u32 bit)
-{
-	vmcs_write(VMCS_PROC_CONTROLS, vmcs_read(VMCS_PROC_CONTROLS) & ~(u64)bit);
-}
-
-int exit_interrupt_window(struct vcpu *v)
-{
-	clear_proc_control(PROC_INTR_WINDOW_EXITING);
-	inject_pending_events(v);
-	return 0;
-}
-
-int exit_nmi_window(struct vcpu *v)
-{
-	clear_proc_control(PROC_NMI_WINDOW_EXITING);
-	inject_pending_events(v);
-	return 0;
-}
-
-int exit_preemption_timer(struct vcpu *v)
-{
-	return VMX_RUN_YIELD;   /* end of time slice: let the scheduler pick */
-}
-
-/* INIT and SIPI exits come from signals to the physical CPU, which tern never sends. */
-int exit_init_signal(struct vcpu *v)
-{
-	return 0;
-}
-
-int exit_sipi(struct vcpu *v)
-{
-	return 0;
-}
-
 int exit_exception(struct vcpu *v)
 {
 	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
 
 	/* NMI exiting: a host NMI while the guest ran; nothing in tern uses NMIs yet */
-	if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI)
+	if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
+		inject_reinject_vectoring(v);
 		return 0;
+	}
 	vm_stop_error(v->vm, "vCPU %u: unexpected exception %u exit at rip 0x%llx", v->id,
 		      info & INTR_INFO_VECTOR_MASK, (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
 	return VMX_RUN_YIELD;

@@ -10,6 +10,7 @@
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_insn.h"
 #include "arch/x86/x86.h"
+#include "irq/vlapic.h"
 #include "kernel/clock.h"
 #include "kernel/vm_impl.h"
 
@@ -75,7 +76,10 @@ static void leaf1(struct vcpu *v, struct cpuid_regs *r)
 		r->ecx |= CPUID_1_ECX_OSXSAVE;
 	if (!vmx_caps.xsave)
 		r->ecx &= ~CPUID_1_ECX_XSAVE;
-	r->edx &= ~(L1_EDX_HIDDEN | L1_EDX_HTT);
+	r->edx &= ~(L1_EDX_HIDDEN | L1_EDX_HTT | CPUID_1_EDX_APIC);
+	if (vlapic_hw_enabled(v->vm, v->id))
+		r->edx |= CPUID_1_EDX_APIC;
+	r->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
 	if (n > 1)
 		r->edx |= L1_EDX_HTT;
 	r->ebx = (r->ebx & ~L1_EBX_ID_MASK) | (v->id << CPUID_1_EBX_APIC_ID_SHIFT) |

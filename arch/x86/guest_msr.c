@@ -10,6 +10,8 @@
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_insn.h"
 #include "arch/x86/x86.h"
+#include "irq/vlapic.h"
+#include "kernel/lib/atomic.h"
 #include "kernel/log.h"
 #include "kernel/vm_impl.h"
 
@@ -46,22 +48,12 @@ enum guest_msr {
 #define MISC_ENABLE_DEFAULT  (BIT64(0) | MISC_ENABLE_FIXED)
 #define EFER_GUEST_WRITABLE  (EFER_SCE | EFER_LME | EFER_NXE)
 
-/*
- * The vLAPIC's MSR interface (irq/vlapic.h, not included: it redefines
- * MSR_IA32_APIC_BASE of arch/x86/x86.h). Until irq/vlapic.c provides them,
- * these weak stand-ins make the vLAPIC MSRs raise #GP.
- */
-int vlapic_rdmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 *val);
-int vlapic_wrmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 val);
+#define APIC_BASE_ADDR_MASK  0x000ffffffffff000ull
 
-__attribute__((weak)) int vlapic_rdmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 *val)
+static bool msr_is_apic_base_moved(u64 val)
 {
-	return -TERN_EINVAL;
-}
-
-__attribute__((weak)) int vlapic_wrmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 val)
-{
-	return -TERN_EINVAL;
+	return (val & APIC_BASE_EN) && !(val & APIC_BASE_EXTD) &&
+	       (val & APIC_BASE_ADDR_MASK) != APIC_DEFAULT_BASE;
 }
 
 static bool is_lapic_msr(u32 msr)
@@ -178,10 +170,32 @@ static int efer_write(u64 val)
 	return 0;
 }
 
+/* Log (once per vCPU) an APIC moved away from 0xfee00000: tern's MMIO window stays there. */
+static void check_apic_base(struct vcpu *v, u64 val)
+{
+	if (msr_is_apic_base_moved(val) && !v->apic_moved_warned) {
+		v->apic_moved_warned = true;
+		pr_warn("vm%u: vCPU %u moved its xAPIC to 0x%llx: not emulated, MMIO stays at 0x%llx",
+			v->vm->id, v->id, (unsigned long long)(val & APIC_BASE_ADDR_MASK),
+			(unsigned long long)APIC_DEFAULT_BASE);
+	}
+}
+
+/* vLAPIC MSRs: TPR, EOI, ICR and timer writes change what may be injected next. */
+static int lapic_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	int rc = vlapic_wrmsr(v->vm, v->id, msr, val);
+
+	if (!rc && msr == MSR_IA32_APIC_BASE)
+		check_apic_base(v, val);
+	WRITE_ONCE(v->kicked, true);
+	return rc;
+}
+
 static int msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	if (is_lapic_msr(msr))
-		return vlapic_wrmsr(v->vm, v->id, msr, val);
+		return lapic_msr_write(v, msr, val);
 	if (is_mtrr(msr))
 		return mtrr_write(v, msr, val);
 	switch (msr) {

@@ -1,8 +1,30 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Event injection: exceptions tern raises, events whose delivery an exit
+ * interrupted, NMI/INIT/SIPI from the vLAPIC, and external interrupts from
+ * the vLAPIC or the vPIC (ExtINT), with the interrupt/NMI-window exits when
+ * the guest cannot take them yet. Also the vCPU's timer deadline, which
+ * the VMX-preemption timer enforces.
+ */
+#include "arch/x86/x86.h"
+#include "arch/x86/apicv.h"
 #include "arch/x86/inject.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_insn.h"
-#include "kernel/vcpu.h"
+#include "drivers/pit.h"
+#include "drivers/rtc.h"
+#include "irq/vlapic.h"
+#include "irq/vpic.h"
+#include "kernel/clock.h"
+#include "kernel/lib/atomic.h"
+#include "kernel/vm_impl.h"
+
+#define ENTRY_INFO_BITS    (INTR_INFO_VALID | INTR_INFO_ERROR_CODE | INTR_INFO_TYPE_MASK | \
+			    INTR_INFO_VECTOR_MASK)
+#define PREEMPT_TIMER_MAX  0xffffffffull
 
 /* Vectors that push an error code (SDM Vol. 3A 6.15). */
 static bool has_error_code(unsigned vector)
@@ -39,7 +61,220 @@ void inject_ud(struct vcpu *v)
 	inject_exception(v, EXC_UD, 0);
 }
 
-void inject_pending_events(struct vcpu *v)
+static bool entry_queued(void)
 {
+	return vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
+}
+
+bool inject_reinject_vectoring(struct vcpu *v)
+{
+	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
+	unsigned type;
+
 	(void)v;
+	if (entry_queued())
+		return true;
+	if (!(idt & INTR_INFO_VALID))
+		return false;
+	type = (idt & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+	if (idt & INTR_INFO_ERROR_CODE)
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read(VMCS_IDT_VECTORING_ERROR));
+	if (type == INTR_TYPE_SW_INTERRUPT || type == INTR_TYPE_PRIV_SW_EXC ||
+	    type == INTR_TYPE_SW_EXCEPTION)
+		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
+	vmcs_write(VMCS_ENTRY_INTR_INFO, idt & ENTRY_INFO_BITS);
+	return true;
+}
+
+static void proc_control(u32 bit, bool on)
+{
+	u64 old = vmcs_read(VMCS_PROC_CONTROLS);
+	u64 val = on ? old | bit : old & ~(u64)bit;
+
+	if (val != old)
+		vmcs_write(VMCS_PROC_CONTROLS, val);
+}
+
+static void queue_event(unsigned type, unsigned vector)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO, (vector & INTR_INFO_VECTOR_MASK) |
+		   (type << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID);
+}
+
+/* RFLAGS.IF=1 and no STI/MOV-SS shadow: an external interrupt may be injected. */
+static bool intr_allowed(void)
+{
+	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+static bool nmi_allowed(void)
+{
+	return !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI));
+}
+
+/* INIT: the vLAPIC's INIT reset; an AP waits for SIPI, the BSP restarts at the reset vector. */
+static int act_on_init(struct vcpu *v)
+{
+	v->events &= ~(VLAPIC_EV_INIT | VLAPIC_EV_NMI | VLAPIC_EV_EXTINT);
+	vlapic_reset(v->vm, v->id, true);
+	if (v->id == 0) {
+		v->events &= ~VLAPIC_EV_SIPI;
+		return vmx_vcpu_set_reset_state(v, false, 0);
+	}
+	v->state = VCPU_WAIT_SIPI;
+	return VMX_RUN_YIELD;
+}
+
+/* SIPI: only in wait-for-SIPI; real mode at vector << 12. */
+static int act_on_sipi(struct vcpu *v)
+{
+	v->events &= ~VLAPIC_EV_SIPI;
+	if (v->state != VCPU_WAIT_SIPI)
+		return 0;
+	v->state = VCPU_RUNNABLE;
+	return vmx_vcpu_set_reset_state(v, true, v->sipi_vector);
+}
+
+static void inject_nmi(struct vcpu *v, bool *busy)
+{
+	bool vnmi = vmx_caps.pin & PIN_VIRTUAL_NMIS;
+
+	if (!*busy && nmi_allowed()) {
+		queue_event(INTR_TYPE_NMI, EXC_NMI);
+		v->events &= ~VLAPIC_EV_NMI;
+		if (vnmi)
+			proc_control(PROC_NMI_WINDOW_EXITING, false);
+		*busy = true;
+		return;
+	}
+	/* without virtual NMIs there is no NMI window: poll at the interrupt window */
+	if (vnmi)
+		proc_control(PROC_NMI_WINDOW_EXITING, true);
+	else
+		proc_control(PROC_INTR_WINDOW_EXITING, true);
+}
+
+/* The vector to inject next: the vLAPIC's, else the vPIC's ExtINT (-2), else -1. */
+static int pending_intr(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	int vec = vlapic_pending_vector(vm, v->id);
+
+	if (vec >= 0)
+		return vec;
+	if (vlapic_accepts_extint(vm, v->id) &&
+	    ((v->events & VLAPIC_EV_EXTINT) || vpic_intr_pending(vm)))
+		return -2;
+	return -1;
+}
+
+/* External interrupts without APIC virtualization: inject or wait for the window. */
+static void inject_intr(struct vcpu *v, bool busy)
+{
+	int vec = pending_intr(v);
+	bool nmi_poll = (v->events & VLAPIC_EV_NMI) && !(vmx_caps.pin & PIN_VIRTUAL_NMIS);
+
+	if (vec == -1) {
+		proc_control(PROC_INTR_WINDOW_EXITING, nmi_poll);
+		return;
+	}
+	if (busy || !intr_allowed()) {
+		proc_control(PROC_INTR_WINDOW_EXITING, true);
+		return;
+	}
+	if (vec == -2) {
+		v->events &= ~VLAPIC_EV_EXTINT;
+		vec = vpic_intr_ack(v->vm);
+		if (vec < 0)
+			return;
+	} else {
+		vlapic_accept_vector(v->vm, v->id, (u8)vec);
+	}
+	queue_event(INTR_TYPE_EXTERNAL, (unsigned)vec);
+	/* another one may be waiting behind it */
+	proc_control(PROC_INTR_WINDOW_EXITING, nmi_poll || pending_intr(v) != -1);
+}
+
+static u64 earlier(u64 a, u64 b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return MIN(a, b);
+}
+
+void inject_arm_deadline(struct vcpu *v)
+{
+	u64 now = rdtsc(), ticks = v->deadline > now ? v->deadline - now : 0;
+
+	ticks >>= vmx_caps.preempt_rate;
+	vmcs_write(VMCS_PREEMPTION_TIMER, MIN(ticks, PREEMPT_TIMER_MAX));
+}
+
+/* Nearest deadline of the vCPU's timers and slice; the preemption timer on or off with it. */
+static void deadline_update(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	u64 d = earlier(vlapic_timer_deadline(vm, v->id), v->slice_end);
+	bool want;
+
+	if (v->id == 0)
+		d = earlier(d, earlier(pit_next_deadline(vm), rtc_next_deadline(vm)));
+	want = d && vmx_caps.preemption_timer;
+	v->deadline = want ? d : 0;
+	if (want != v->preempt_armed) {
+		vmcs_write(VMCS_PIN_CONTROLS, vmx_caps.pin | (want ? PIN_PREEMPTION_TIMER : 0));
+		v->preempt_armed = want;
+	}
+	if (want)
+		inject_arm_deadline(v);
+}
+
+void inject_check_timers(struct vcpu *v, u64 now)
+{
+	struct vm *vm = v->vm;
+	u64 d = vlapic_timer_deadline(vm, v->id);
+
+	if (d && d <= now)
+		vlapic_timer_check(vm, v->id, now);
+	if (v->id != 0)
+		return;
+	d = pit_next_deadline(vm);
+	if (d && d <= now)
+		pit_check(vm, now);
+	d = rtc_next_deadline(vm);
+	if (d && d <= now)
+		rtc_check(vm, now);
+}
+
+int inject_pending_events(struct vcpu *v)
+{
+	bool busy;
+	int rc;
+
+	store_release(&v->kicked, false);
+	vcpu_collect_events(v);
+	if (unlikely(v->events & VLAPIC_EV_INIT)) {
+		rc = act_on_init(v);
+		if (rc)
+			return rc;
+	}
+	if (unlikely(v->events & VLAPIC_EV_SIPI)) {
+		rc = act_on_sipi(v);
+		if (rc)
+			return rc;
+	}
+	busy = inject_reinject_vectoring(v);
+	if (v->events & VLAPIC_EV_NMI)
+		inject_nmi(v, &busy);
+	if (v->apicv)
+		apicv_sync(v, busy);
+	else
+		inject_intr(v, busy);
+	deadline_update(v);
+	return 0;
 }

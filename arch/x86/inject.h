@@ -19,10 +19,32 @@ void inject_gp(struct vcpu *v);
 void inject_ud(struct vcpu *v);
 
 /*
- * Called before every entry from the scheduler (not on the exit fast path):
- * the hook where the interrupt work injects pending interrupts and NMIs and
- * arms the interrupt/NMI-window exits. Does nothing yet.
+ * The last exit interrupted the delivery of an event (IDT-vectoring
+ * information valid): queue it again for the next entry, with its error
+ * code and instruction length. Returns true when an event is queued for
+ * the next entry (this one or an earlier one). v's VMCS must be current.
  */
-void inject_pending_events(struct vcpu *v);
+bool inject_reinject_vectoring(struct vcpu *v);
+
+/*
+ * Before an entry (scheduler, and exits after a kick): re-inject an
+ * interrupted event, act on INIT/SIPI, inject a pending NMI, then the
+ * vLAPIC's highest pending vector or the vPIC's ExtINT when the guest can
+ * take it (else arm the interrupt/NMI-window exit); with APIC
+ * virtualization, update RVI/SVI and the EOI-exit bitmap instead. Then
+ * recompute the vCPU's timer deadline (vLAPIC timer, PIT, RTC, time
+ * slice) and the preemption timer. Returns 0 to enter, or VMX_RUN_YIELD
+ * when the vCPU must not run now (INIT put it into wait-for-SIPI).
+ */
+int inject_pending_events(struct vcpu *v);
+
+/* Write the VMX-preemption timer for v->deadline (non-zero) from the current TSC. */
+void inject_arm_deadline(struct vcpu *v);
+
+/*
+ * Run the timers of v's VM that are due now (v's vLAPIC timer, PIT, RTC):
+ * expired ones raise their interrupts (and kick their targets).
+ */
+void inject_check_timers(struct vcpu *v, u64 now);
 
 #endif

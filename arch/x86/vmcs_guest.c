@@ -120,3 +120,34 @@ int vmx_vcpu_set_pm32_entry(struct vcpu *v, u32 eip, u32 eax, u32 ebx)
 	v->gpr[GPR_RBX] = ebx;
 	return 0;
 }
+
+#define AR_CODE_REAL     (AR_TYPE_CODE_XR | AR_TYPE_ACCESSED | AR_S | AR_P)
+#define AR_DATA_REAL     (AR_TYPE_DATA_RW | AR_TYPE_ACCESSED | AR_S | AR_P)
+#define RESET_CS_SEL     0xf000u
+#define RESET_CS_BASE    0xffff0000ull
+#define RESET_RIP        0xfff0u
+#define RESET_RDX        0x600u        /* family 6 processor signature */
+#define SIPI_CS_SHIFT    8
+#define SIPI_BASE_SHIFT  12
+
+int vmx_vcpu_set_reset_state(struct vcpu *v, bool sipi, u8 vector)
+{
+	int rc = vmx_vcpu_load(v);
+
+	if (rc)
+		return rc;
+	vmcs_guest_reset_common();
+	vmcs_write(VMCS_ENTRY_CONTROLS, vmcs_read(VMCS_ENTRY_CONTROLS) & ~(u64)ENTRY_IA32E_MODE);
+	if (sipi)
+		write_seg(&cs_seg, (u16)(vector << SIPI_CS_SHIFT), (u64)vector << SIPI_BASE_SHIFT,
+			  SEG_LIMIT_REAL, AR_CODE_REAL);
+	else
+		write_seg(&cs_seg, RESET_CS_SEL, RESET_CS_BASE, SEG_LIMIT_REAL, AR_CODE_REAL);
+	for (unsigned i = 0; i < ARRAY_SIZE(data_segs); i++)
+		write_seg(&data_segs[i], 0, 0, SEG_LIMIT_REAL, AR_DATA_REAL);
+	vmcs_write(VMCS_GUEST_RIP, sipi ? 0 : RESET_RIP);
+	for (unsigned i = 0; i < GPR_COUNT; i++)
+		v->gpr[i] = 0;
+	v->gpr[GPR_RDX] = RESET_RDX;
+	return 0;
+}

@@ -47,6 +47,13 @@ void vmx_vcpu_destroy(struct vcpu *v);
 int vmx_vcpu_set_pm32_entry(struct vcpu *v, u32 eip, u32 eax, u32 ebx);
 
 /*
+ * Architectural start state after INIT (sipi=false: real mode at
+ * F000:FFF0, CS base 0xffff0000) or a start-up IPI (sipi=true: real mode
+ * at vector << 12, CS base vector << 12); GPRs zeroed, RDX = signature.
+ */
+int vmx_vcpu_set_reset_state(struct vcpu *v, bool sipi, u8 vector);
+
+/*
  * Run v on this CPU until its exit handler asks for the scheduler (a halt,
  * an end of time slice, a stop). timeslice > 0 arms the preemption timer
  * for about that many TSC ticks. A VM-entry failure stops v's VM (logged).

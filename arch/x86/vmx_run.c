@@ -2,8 +2,8 @@
 /*
  * Running a vCPU on this CPU: make its VMCS current (VMPTRLD only when
  * another one was), switch the guest-owned CPU state (FPU, XCR0, the
- * passed-through syscall MSRs) only when another vCPU owned it, arm the
- * time slice, enter, and turn an entry failure into a stopped VM.
+ * passed-through syscall MSRs) only when another vCPU owned it, set the
+ * time slice, inject pending events (which arms the preemption timer), enter, and turn an entry failure into a stopped VM.
  */
 #include "arch/x86/inject.h"
 #include "arch/x86/vmcs.h"
@@ -11,6 +11,7 @@
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_errors.h"
 #include "arch/x86/x86.h"
+#include "kernel/clock.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/rcu.h"
@@ -84,23 +85,6 @@ int vmx_vcpu_load(struct vcpu *v)
 	return 0;
 }
 
-static void arm_timeslice(struct vcpu *v, u64 timeslice)
-{
-	bool want = timeslice && vmx_caps.preemption_timer;
-
-	if (want != v->preempt_armed) {
-		u32 pin = vmx_caps.pin | (want ? PIN_PREEMPTION_TIMER : 0);
-		u32 exit = vmx_caps.exit | (want && vmx_caps.save_preemption_timer ?
-					    EXIT_SAVE_PREEMPT_TIMER : 0);
-
-		vmcs_write(VMCS_PIN_CONTROLS, pin);
-		vmcs_write(VMCS_EXIT_CONTROLS, exit);
-		v->preempt_armed = want;
-	}
-	if (want)
-		vmcs_write(VMCS_PREEMPTION_TIMER, timeslice >> vmx_caps.preempt_rate);
-}
-
 void vmx_vcpu_run(struct vcpu *v, u64 timeslice)
 {
 	struct vmx_pcpu *pc = this_cpu()->vmx;
@@ -111,8 +95,9 @@ void vmx_vcpu_run(struct vcpu *v, u64 timeslice)
 		return;
 	}
 	switch_guest_state(pc, v);
-	arm_timeslice(v, timeslice);
-	inject_pending_events(v);
+	v->slice_end = timeslice ? clock_now() + timeslice : 0;
+	if (inject_pending_events(v))
+		return;   /* INIT: the vCPU waits for a SIPI */
 	rcu_eqs_enter((unsigned)v->cpu);
 	rc = vmx_run(v, v->launched);
 	rcu_eqs_exit((unsigned)v->cpu);
