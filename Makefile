@@ -97,8 +97,14 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 .PHONY: unit
 unit: $(UNIT_BINS)
 
+# ---------------------------------------------------------------- fuzzers
+-include tests/fuzz/fuzz.mk
+
 # ---------------------------------------------------------------- commands
-.PHONY: deps run test bench clean
+.PHONY: deps run test bench clean linux-guest
+linux-guest:
+	$(Q)tools/linux-guest
+
 deps:
 	$(Q)tools/deps
 

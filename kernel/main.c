@@ -6,6 +6,7 @@
 #include "kernel/config.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/x86.h"
 #include "boot/boot.h"
 #include "kernel/clock.h"
@@ -124,6 +125,7 @@ __noreturn void kernel_main(u32 magic, u64 info_phys)
 	parse_command_line();
 	log_boot_info();
 	clock_tsc_khz();   /* calibrate now, before any VM depends on it */
+	smp_boot_aps(&bi); /* the APs need the calibrated TSC for INIT-SIPI-SIPI delays */
 	vmm_main(&bi, &cfg);
 }
 
