@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -21,7 +22,7 @@
 #define SECOND_CPU      2
 #define WAIT_MS         100
 #define STRESS_READERS  3
-#define STRESS_UPDATES  2000
+#define STRESS_UPDATES  300
 
 static void sleep_ms(unsigned ms)
 {
@@ -253,10 +254,13 @@ static void *stress_reader(void *arg)
 		if (o->twice_a != 2 * o->a)
 			__atomic_add_fetch(&stress_bad, 1, __ATOMIC_RELAXED);
 		rcu_read_unlock();
-		if (++reads % 8 == 0)
-			rcu_eqs_enter(cpu), rcu_eqs_exit(cpu);   /* a round trip through the guest */
-		else
+		if (++reads % 8 == 0) {
+			rcu_eqs_enter(cpu);   /* a round trip through the guest ... */
+			sched_yield();        /* ... where the host, short of CPUs, runs the writer */
+			rcu_eqs_exit(cpu);
+		} else {
 			rcu_quiescent(cpu);
+		}
 	}
 	rcu_cpu_offline(cpu);
 	return NULL;
