@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "drivers/debug_exit.h"
 #include "drivers/fw_cfg.h"
+#include "drivers/misc_ports.h"
 #include "drivers/pc_testdev.h"
+#include "drivers/pci_host.h"
+#include "drivers/pit.h"
 #include "drivers/platform.h"
+#include "drivers/pm_timer.h"
+#include "drivers/rtc.h"
 #include "drivers/uart16550.h"
 #include "kernel/config.h"
 #include "kernel/lib/spinlock.h"
@@ -14,6 +19,11 @@ struct pc_platform {
 	struct uart16550 *com1;
 	struct fw_cfg *fw_cfg;
 	struct pc_testdev *testdev;
+	struct pit *pit;
+	struct rtc *rtc;
+	struct acpi_pm *pm;
+	struct pci_host *pci;
+	struct misc_ports *misc;
 };
 
 /*
@@ -26,11 +36,36 @@ static struct pc_platform *platforms[CONFIG_MAX_VMS];
 
 static void platform_free(struct pc_platform *p)
 {
+	misc_ports_destroy(p->misc);
+	pci_host_destroy(p->pci);
+	acpi_pm_destroy(p->pm);
+	rtc_destroy(p->rtc);
+	pit_destroy(p->pit);
 	pc_testdev_destroy(p->testdev);
 	fw_cfg_destroy(p->fw_cfg);
 	uart16550_destroy(p->com1);
 	debug_exit_destroy(p->debug_exit);
 	kfree(p);
+}
+
+/* The PC chipset devices a full OS (Linux) probes: timers, RTC, ACPI PM, PCI, legacy ports. */
+static int platform_create_pc_devices(struct vm *vm, struct pc_platform *p)
+{
+	int ret;
+
+	ret = pit_create(vm, &p->pit);
+	if (ret < 0)
+		return ret;
+	ret = rtc_create(vm, &p->rtc);
+	if (ret < 0)
+		return ret;
+	ret = acpi_pm_create(vm, &p->pm);
+	if (ret < 0)
+		return ret;
+	ret = pci_host_create(vm, &p->pci);
+	if (ret < 0)
+		return ret;
+	return misc_ports_create(vm, &p->misc);
 }
 
 static int platform_create_devices(struct vm *vm, struct pc_platform *p)
@@ -46,7 +81,10 @@ static int platform_create_devices(struct vm *vm, struct pc_platform *p)
 	ret = fw_cfg_create(vm, &p->fw_cfg);
 	if (ret < 0)
 		return ret;
-	return pc_testdev_create(vm, &p->testdev);
+	ret = pc_testdev_create(vm, &p->testdev);
+	if (ret < 0)
+		return ret;
+	return platform_create_pc_devices(vm, p);
 }
 
 static int platform_publish(unsigned id, struct pc_platform *p)
