@@ -4,9 +4,11 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "irq/doorbell.h"
 #include "irq/irq_source.h"
@@ -202,6 +204,48 @@ static void test_reroute_updates_cache(void **state)
 	assert_int_equal(query(vm, id).route_seq, 6);
 	assert_int_equal(db->entry.e.type, 0);
 	assert_int_equal(doorbell_ring(vm, (u32)id), 0);
+}
+
+/* A ring racing a routing update waits for the whole new entry (irq_entry_sc). */
+struct ring_ctl {
+	struct vm *vm;
+	u32 id;
+	int ret;
+};
+
+static void *ring_thread(void *arg)
+{
+	struct ring_ctl *c = arg;
+
+	c->ret = doorbell_ring(c->vm, c->id);
+	return NULL;
+}
+
+static void test_ring_never_uses_half_written_entry(void **state)
+{
+	struct vm *vm = *state;
+	struct ring_ctl c = { .vm = vm };
+	struct doorbell *db;
+	pthread_t t;
+	u32 seq;
+
+	route_two(vm, msi_route(MSI_GSI, MSI_LO_A, MSI_DATA_A));
+	c.id = (u32)doorbell_assign(vm, MSI_GSI, 0, 0);
+	db = lookup(vm, (int)c.id);
+	/* play a routing update stopped halfway: count odd, address new, data old */
+	seq = db->entry_seq;
+	__atomic_store_n(&db->entry_seq, seq + 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&db->entry.e.msi.address_lo, MSI_LO_B, __ATOMIC_SEQ_CST);
+	assert_int_equal(pthread_create(&t, NULL, ring_thread, &c), 0);
+	usleep(50 * 1000);
+	assert_int_equal(__atomic_load_n(&fake_chips.nr_msi, __ATOMIC_SEQ_CST), 0);  /* still waiting */
+	__atomic_store_n(&db->entry.e.msi.data, MSI_DATA_B, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&db->entry_seq, seq + 2, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(c.ret, 1);
+	assert_int_equal(fake_chips.nr_msi, 1);
+	assert_int_equal(fake_chips.msi[0].address_lo, MSI_LO_B);
+	assert_int_equal(fake_chips.msi[0].data, MSI_DATA_B);
 }
 
 /* ---------------------------------------------------------------- ids and errors */
@@ -505,6 +549,7 @@ int main(void)
 		T(test_pin_doorbell_pulses),
 		T(test_shared_gsi_doorbell_uses_table),
 		T(test_reroute_updates_cache),
+		T(test_ring_never_uses_half_written_entry),
 		T(test_bad_ids),
 		T(test_assign_flags),
 		T(test_limits),
