@@ -11,7 +11,9 @@
 FUZZ_CC     ?= clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -DTERN_HOST -I. -Iinclude
+	-fno-omit-frame-pointer -DTERN_HOST -I. -Iinclude -Wno-unknown-attributes
+# -Wno-unknown-attributes: kernel code may use gcc-only attributes (e.g.
+# __attribute__((optimize))) that clang ignores; they change no semantics.
 # the fakes in tests/unit/ use cmocka's assert helpers
 FUZZ_LDLIBS := -lcmocka -lpthread
 FUZZ_SECONDS ?= 60
@@ -27,6 +29,10 @@ fuzz_cmdline_SRCS := tests/fuzz/fuzz_cmdline.c kernel/cmdline.c kernel/lib/forma
 FUZZ_TARGETS += multiboot2
 fuzz_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/multiboot2.c kernel/lib/format.c \
 	kernel/lib/string.c tests/unit/stub_kernel.c
+
+FUZZ_TARGETS += loader_linux
+fuzz_loader_linux_SRCS := tests/fuzz/fuzz_loader_linux.c kernel/loader_linux.c \
+	drivers/acpi_tables.c tests/unit/fake_vm_services.c tests/unit/stub_kernel.c
 
 FUZZ_TARGETS += insn
 fuzz_insn_SRCS := tests/fuzz/fuzz_insn.c arch/x86/insn.c

@@ -86,7 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			block = cut;
 		}
 	}
+	memset(err, 'X', ERR_LEN);
 	ret = multiboot2_parse(block, phys, &bi, &map, err, ERR_LEN);
+	if (getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "multiboot2_parse: %d %.*s\n", ret, ERR_LEN, err);
 	check(block, ret, err);
 	free(block);
 	free(err);

@@ -8,9 +8,9 @@
  * The state is read back after each operation from vpic_dump().
  *
  * Invariants (8259A datasheet + irq/vpic.h contract):
- *  - ISR gains bits only by an acknowledge: INTA, or a read of a command
- *    port (a poll read); an INTA sets at most one ISR bit per chip and the
- *    vector it returns is that chip's ICW2 base + the IR set (master IR for
+ *  - ISR gains bits only by an acknowledge: INTA, or a read of a chip's
+ *    port after a poll command (the next RD pulse acknowledges); an INTA
+ *    sets at most one ISR bit per chip and the vector it returns is that chip's ICW2 base + the IR set (master IR for
  *    a non-cascade IR);
  *  - every ISR bit that ends is reported to irq_ack_notify (PIC_MASTER
  *    with pins 0-7, PIC_SLAVE with pins 8-15), and a reported pin was in
@@ -156,7 +156,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "in size %u rc %d", sz, rc);
 			if (!rc && sz < 4)
 				FUZZ_CHECK(val >> (8 * sz) == 0, "in size %u gave 0x%x", sz, val);
-			acking = !rc && (covers(port, sz, 0x20) || covers(port, sz, 0xa0));
+			/*
+			 * After a poll command the next read of either port of that
+			 * chip is the acknowledge (8259A datasheet, "Poll command":
+			 * the next RD pulse), so any read of 0x20/0x21/0xa0/0xa1.
+			 */
+			acking = !rc && (covers(port, sz, 0x20) || covers(port, sz, 0x21) ||
+					 covers(port, sz, 0xa0) || covers(port, sz, 0xa1));
 		} else if (kind <= 5) {     /* set_irq */
 			u8 b = fin_u8(&in);
 			unsigned pin = b & 0x80 ? fin_u8(&in) : b % 16;
