@@ -67,6 +67,7 @@ static void no_vmx(void)
 {
 	pr_err("no VMX on this CPU: use an Intel host with nested KVM (make run EMU=qemu) or "
 	       "Bochs (make run EMU=bochs)");
+	pr_info("exit:");   /* the console protocol's last line: no VM ran */
 	machine_poweroff();
 }
 
