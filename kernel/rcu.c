@@ -22,13 +22,7 @@
 #define RCU_CTR_ACTIVE 1u
 #define RCU_CTR_STEP   2u  /* a quiescent point keeps the parity but changes the value */
 
-struct rcu_cpu {
-	u64 ctr;          /* written by its own CPU, read by writers */
-	u32 nesting;      /* read-section depth; its own CPU only */
-	bool online;
-} __aligned(64);      /* one cache line each: readers never share a line */
-
-static struct rcu_cpu rcu_cpus[RCU_MAX_CPUS];
+struct rcu_cpu rcu_cpus[RCU_MAX_CPUS];
 static u64 rcu_gp_count;
 
 #ifndef TERN_HOST
@@ -80,11 +74,17 @@ bool rcu_read_lock_held(void)
 }
 
 /* A quiescent report inside a read section would let a writer free what the section uses. */
+void rcu_misuse(unsigned cpu, const char *what)
+{
+	pr_err("rcu: %s on cpu %u inside a read section (depth %u)", what, cpu,
+	       rcu_cpus[cpu].nesting);
+}
+
 static bool rcu_check_not_reading(struct rcu_cpu *c, unsigned cpu, const char *what)
 {
 	if (likely(c->nesting == 0))
 		return true;
-	pr_err("rcu: %s on cpu %u inside a read section (depth %u)", what, cpu, c->nesting);
+	rcu_misuse(cpu, what);
 	return false;
 }
 
@@ -96,26 +96,6 @@ void rcu_quiescent(unsigned cpu)
 		return;
 	if (ctr_active(READ_ONCE(c->ctr)))
 		__atomic_add_fetch(&c->ctr, RCU_CTR_STEP, __ATOMIC_RELEASE);
-}
-
-void rcu_eqs_enter(unsigned cpu)
-{
-	struct rcu_cpu *c = rcu_cpu(cpu);
-
-	if (!c || !rcu_check_not_reading(c, cpu, "eqs_enter"))
-		return;
-	if (ctr_active(READ_ONCE(c->ctr)))
-		__atomic_add_fetch(&c->ctr, 1, __ATOMIC_RELEASE);
-}
-
-void rcu_eqs_exit(unsigned cpu)
-{
-	struct rcu_cpu *c = rcu_cpu(cpu);
-
-	if (!c || !READ_ONCE(c->online) || ctr_active(READ_ONCE(c->ctr)))
-		return;
-	__atomic_add_fetch(&c->ctr, 1, __ATOMIC_SEQ_CST);
-	smp_mb();  /* pairs with synchronize_rcu's fence: see the top of this file */
 }
 
 void rcu_cpu_online(unsigned cpu)

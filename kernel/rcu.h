@@ -76,9 +76,52 @@ void rcu_cpu_offline(unsigned cpu);
 /* cpu holds no RCU reference right now (it must not be in a read section). */
 void rcu_quiescent(unsigned cpu);
 
-/* cpu enters guest mode or idle / comes back: quiescent for as long as it stays there. */
-void rcu_eqs_enter(unsigned cpu);
-void rcu_eqs_exit(unsigned cpu);
+/*
+ * Per-CPU state, public only so the two calls on every VM exit below can be
+ * inline (they run twice per exit: a call each would cost more than the work).
+ * ctr is odd while the CPU may be reading; only its own CPU writes it.
+ */
+struct rcu_cpu {
+	u64 ctr;          /* written by its own CPU, read by writers */
+	u32 nesting;      /* read-section depth; its own CPU only */
+	bool online;
+} __aligned(64);      /* one cache line each: readers never share a line */
+
+extern struct rcu_cpu rcu_cpus[RCU_MAX_CPUS];
+
+/* Reports a quiescent-state call made inside a read section (a caller bug). */
+void rcu_misuse(unsigned cpu, const char *what);
+
+/* cpu enters guest mode or idle: quiescent for as long as it stays there. */
+static inline void rcu_eqs_enter(unsigned cpu)
+{
+	struct rcu_cpu *c;
+
+	if (unlikely(cpu >= RCU_MAX_CPUS))
+		return;
+	c = &rcu_cpus[cpu];
+	if (unlikely(c->nesting)) {
+		rcu_misuse(cpu, "eqs_enter");
+		return;
+	}
+	/* release: the reader's accesses happen before a writer sees it leave */
+	if (c->ctr & 1)
+		__atomic_store_n(&c->ctr, c->ctr + 1, __ATOMIC_RELEASE);
+}
+
+/* cpu is back from guest mode or idle: writers wait for it again. */
+static inline void rcu_eqs_exit(unsigned cpu)
+{
+	struct rcu_cpu *c;
+
+	if (unlikely(cpu >= RCU_MAX_CPUS))
+		return;
+	c = &rcu_cpus[cpu];
+	if ((c->ctr & 1) || !READ_ONCE(c->online))
+		return;
+	__atomic_store_n(&c->ctr, c->ctr + 1, __ATOMIC_RELAXED);
+	smp_mb();  /* store counter, then load pointers: pairs with synchronize_rcu's fence */
+}
 
 /* Grace periods completed by synchronize_rcu() so far (statistics, tests). */
 u64 rcu_grace_periods(void);
