@@ -7,6 +7,7 @@
 #include "kernel/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm.h"
+#include "kernel/trace.h"
 #include "tests/unit/stub_kernel.h"
 
 u64 stub_clock = 1000000;
@@ -90,4 +91,16 @@ void vcpu_kick(struct vm *vm, unsigned vcpu_id)
 {
 	if (vcpu_id < TERN_MAX_VCPUS)
 		__atomic_add_fetch(&vm->kicks[vcpu_id], 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The event trace (kernel/trace.h) as irq/ models see it: off. Weak, so a
+ * test of kernel/trace.c itself links the real definitions instead.
+ */
+__attribute__((weak)) u32 trace_mask;
+
+__attribute__((weak)) void trace_irq(struct vm *vm, int vcpu, unsigned type, u64 a0, u64 a1,
+				     u64 a2, u64 a3)
+{
+	(void)vm; (void)vcpu; (void)type; (void)a0; (void)a1; (void)a2; (void)a3;
 }
