@@ -66,8 +66,7 @@ bool vcpu_has_pending_event(struct vcpu *v)
 		return true;
 	if (!v->halt_if)
 		return false;
-	if (vlapic_apicv(vm, v->id) ? vlapic_highest_irr(vm, v->id) >= 0 :
-	    vlapic_pending_vector(vm, v->id) >= 0)
+	if (vlapic_pending_vector(vm, v->id) >= 0)
 		return true;
 	return vlapic_accepts_extint(vm, v->id) &&
 	       ((v->events & VLAPIC_EV_EXTINT) || vpic_intr_pending(vm));

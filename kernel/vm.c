@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 
+#include "arch/x86/apicv.h"
 #include "arch/x86/vmx.h"
 #include "drivers/platform.h"
 #include "irq/routing.h"
@@ -262,6 +263,8 @@ static int irq_models_create(struct vm *vm)
 		rc = vioapic_create(vm);
 	for (unsigned i = 0; !rc && i < vm->nr_vcpus; i++)
 		rc = vlapic_create(vm, i);
+	for (unsigned i = 0; !rc && i < vm->nr_vcpus; i++)
+		rc = apicv_vcpu_init(vm->vcpus[i]);
 	for (unsigned i = 0; !rc && i < ARRAY_SIZE(vpic_ports); i++)
 		rc = pio_register(vm, vpic_ports[i][0], vpic_ports[i][1], vpic_pio, vm);
 	if (!rc)

@@ -30,6 +30,7 @@ struct vm {
 	u8 **blocks;                               /* host address of each 2 MiB block, in gpa order */
 	void *ept_root;                            /* EPT PML4 (arch/x86/ept.c) */
 	u64 eptp;
+	void *apic_access_page;                    /* APIC virtualization: mapped at 0xfee00000 */
 	struct io_maps *io;
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[TERN_MAX_VCPUS];

@@ -18,21 +18,28 @@ void apicv_set_allowed(bool allowed);
 /* True when new vCPUs use APIC virtualization (CPU support and not apicv=off). */
 bool apicv_enabled(void);
 
+struct vm;
+
+/* The VM's APIC-access page, mapped at 0xfee00000, when APIC virtualization is used. 0 or -TERN_ENOMEM. */
+int apicv_vm_init(struct vm *vm);
+/* Free it. */
+void apicv_vm_destroy(struct vm *vm);
+
 /*
  * Turn APIC virtualization on for v (its VMCS current, its vLAPIC created):
  * virtual-APIC page = the vLAPIC's register page, the APIC-access page,
- * the controls, the x2APIC MSR passthrough. 0, or -TERN_Exxx (v then runs
- * without it).
+ * the controls, the x2APIC MSR passthrough. 0 (also when APIC
+ * virtualization is not used), or -TERN_Exxx.
  */
 int apicv_vcpu_init(struct vcpu *v);
 
 /*
- * Before an entry with APIC virtualization: RVI/SVI from the vLAPIC's
- * IRR/ISR, the EOI-exit bitmap, the x2APIC/xAPIC mode of the controls,
- * and the vPIC's ExtINT (injected, or the interrupt window when busy or
- * blocked: busy = an event is already queued for this entry).
+ * Before an entry with APIC virtualization (after a kick): the controls
+ * for the vLAPIC's mode (xAPIC, x2APIC, disabled), the EOI-exit bitmap
+ * from the TMR, RVI/SVI from the highest IRR/ISR vectors. The vPIC's
+ * ExtINT is still injected by inject.c.
  */
-void apicv_sync(struct vcpu *v, bool busy);
+void apicv_sync(struct vcpu *v);
 
 /* Exit handlers (exit_intr_apicv.c). */
 int exit_apic_access(struct vcpu *v);

@@ -3,6 +3,7 @@
  * VM-exit dispatch: the C side of the exit stub. Kept lean: one VMREAD for
  * the reason, a table call, a counter; no locks or logging on this path.
  */
+#include "arch/x86/apicv.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/inject.h"
 #include "arch/x86/vmx.h"
@@ -61,6 +62,10 @@ static const exit_handler_t handlers[EXIT_REASON_MAX] = {
 	[EXIT_XSETBV] = exit_xsetbv,
 	[EXIT_VMFUNC] = exit_undefined_opcode,
 	[EXIT_ENCLS] = exit_undefined_opcode,
+	[EXIT_TPR_BELOW_THRESHOLD] = exit_tpr_below_threshold,
+	[EXIT_APIC_ACCESS] = exit_apic_access,
+	[EXIT_VIRTUALIZED_EOI] = exit_virtualized_eoi,
+	[EXIT_APIC_WRITE] = exit_apic_write,
 };
 #pragma GCC diagnostic pop
 

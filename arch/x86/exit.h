@@ -71,6 +71,8 @@ int exit_sipi(struct vcpu *v);
 int exit_exception(struct vcpu *v);
 int exit_undefined_opcode(struct vcpu *v);
 int exit_nop_skip(struct vcpu *v);
+/* Emulate the MMIO instruction at CS:RIP as an access to gpa (exit_ept.c). */
+int exit_mmio_emulate(struct vcpu *v, u64 gpa);
 /* VM-entry failure (exit reason bit 31): report and stop the VM. */
 int exit_entry_failure(struct vcpu *v, u32 basic);
 

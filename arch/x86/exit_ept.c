@@ -120,6 +120,11 @@ static EXIT_HOT int emulate_mmio(struct vcpu *v, u64 gpa)
 	return 0;
 }
 
+int exit_mmio_emulate(struct vcpu *v, u64 gpa)
+{
+	return emulate_mmio(v, gpa);
+}
+
 EXIT_HOT int exit_ept_violation(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);

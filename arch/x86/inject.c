@@ -157,11 +157,11 @@ static void inject_nmi(struct vcpu *v, bool *busy)
 		proc_control(PROC_INTR_WINDOW_EXITING, true);
 }
 
-/* The vector to inject next: the vLAPIC's, else the vPIC's ExtINT (-2), else -1. */
+/* The vector to inject next: the vLAPIC's (not with APIC virtualization), else the vPIC's ExtINT (-2), else -1. */
 static int pending_intr(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	int vec = vlapic_pending_vector(vm, v->id);
+	int vec = v->apicv ? -1 : vlapic_pending_vector(vm, v->id);
 
 	if (vec >= 0)
 		return vec;
@@ -272,9 +272,8 @@ int inject_pending_events(struct vcpu *v)
 	if (v->events & VLAPIC_EV_NMI)
 		inject_nmi(v, &busy);
 	if (v->apicv)
-		apicv_sync(v, busy);
-	else
-		inject_intr(v, busy);
+		apicv_sync(v);   /* the CPU delivers the vLAPIC's vectors itself */
+	inject_intr(v, busy);
 	deadline_update(v);
 	return 0;
 }

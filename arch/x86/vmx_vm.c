@@ -4,6 +4,7 @@
  * host-contiguous blocks are mapped together so 1 GiB pages appear where
  * the allocator happened to hand out aligned gigabytes.
  */
+#include "arch/x86/apicv.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_caps.h"
@@ -30,13 +31,13 @@ int vmx_vm_init(struct vm *vm)
 	struct ept_sizes sizes = { vmx_caps.ept_2m, vmx_caps.ept_1g };
 	u64 *root = ept_create();
 	u64 counts[3];
+	int rc;
 
 	if (!root)
 		return -TERN_ENOMEM;
 	vm->ept_root = root;
 	for (unsigned i = 0; i < vm->nr_blocks;) {
 		unsigned first = i;
-		int rc;
 
 		while (i + 1 < vm->nr_blocks && blocks_join(vm, i))
 			i++;
@@ -46,6 +47,9 @@ int vmx_vm_init(struct vm *vm)
 		if (rc)
 			return rc;
 	}
+	rc = apicv_vm_init(vm);
+	if (rc)
+		return rc;
 	vm->eptp = ept_pointer(root);
 	ept_count(root, counts);
 	pr_debug("vm%u: EPT maps %llu 1G, %llu 2M, %llu 4K pages", vm->id,
@@ -56,6 +60,7 @@ int vmx_vm_init(struct vm *vm)
 
 void vmx_vm_destroy(struct vm *vm)
 {
+	apicv_vm_destroy(vm);
 	ept_destroy(vm->ept_root);
 	vm->ept_root = NULL;
 }
