@@ -92,14 +92,14 @@ extern struct rcu_cpu rcu_cpus[RCU_MAX_CPUS];
 /* Reports a quiescent-state call made inside a read section (a caller bug). */
 void rcu_misuse(unsigned cpu, const char *what);
 
-/* cpu enters guest mode or idle: quiescent for as long as it stays there. */
+/*
+ * cpu (< RCU_MAX_CPUS, the caller's own) enters guest mode or idle: it is
+ * quiescent for as long as it stays there. Idempotent.
+ */
 static inline void rcu_eqs_enter(unsigned cpu)
 {
-	struct rcu_cpu *c;
+	struct rcu_cpu *c = &rcu_cpus[cpu];
 
-	if (unlikely(cpu >= RCU_MAX_CPUS))
-		return;
-	c = &rcu_cpus[cpu];
 	if (unlikely(c->nesting)) {
 		rcu_misuse(cpu, "eqs_enter");
 		return;
@@ -109,15 +109,16 @@ static inline void rcu_eqs_enter(unsigned cpu)
 		__atomic_store_n(&c->ctr, c->ctr + 1, __ATOMIC_RELEASE);
 }
 
-/* cpu is back from guest mode or idle: writers wait for it again. */
+/*
+ * cpu is back from guest mode or idle: writers wait for it again.
+ * Idempotent (an exit that ends the run loop reaches it twice). A CPU that
+ * is not online may turn active here: writers never look at it.
+ */
 static inline void rcu_eqs_exit(unsigned cpu)
 {
-	struct rcu_cpu *c;
+	struct rcu_cpu *c = &rcu_cpus[cpu];
 
-	if (unlikely(cpu >= RCU_MAX_CPUS))
-		return;
-	c = &rcu_cpus[cpu];
-	if ((c->ctr & 1) || !READ_ONCE(c->online))
+	if (c->ctr & 1)
 		return;
 	__atomic_store_n(&c->ctr, c->ctr + 1, __ATOMIC_RELAXED);
 	smp_mb();  /* store counter, then load pointers: pairs with synchronize_rcu's fence */
