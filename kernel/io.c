@@ -17,6 +17,7 @@
 #include "kernel/vm.h"
 
 #define PIO_PORTS 0x10000u
+#define UNCLAIMED_LOG_MAX 16u   /* unclaimed ports reported per VM: a guest cannot flood the log */
 
 struct io_range {
 	u64 base;
@@ -37,6 +38,7 @@ struct io_maps {
 	struct io_table *mmio;
 	struct io_table *retired;
 	DECLARE_BITMAP(port_logged, PIO_PORTS);   /* unclaimed ports already reported */
+	u32 nr_logged;                            /* how many (capped at UNCLAIMED_LOG_MAX) */
 };
 
 struct io_maps *io_maps_create(void)
@@ -167,7 +169,14 @@ int mmio_register(struct vm *vm, u64 base, u64 len, mmio_handler_t fn, void *opa
 
 static void report_unclaimed(struct vm *vm, struct io_maps *m, u16 port, unsigned size, bool in)
 {
+	u32 n;
+
 	if (bitmap_test_and_set_atomic(m->port_logged, port))
+		return;
+	n = atomic_inc(&m->nr_logged) - 1;
+	if (n == UNCLAIMED_LOG_MAX)
+		pr_info("vm%u: more unclaimed ports: no longer reported", vm_id(vm));
+	if (n >= UNCLAIMED_LOG_MAX)
 		return;
 	pr_info("vm%u: unclaimed port 0x%x (%s, %u byte%s); reads all ones, writes ignored",
 		vm_id(vm), port, in ? "in" : "out", size, size == 1 ? "" : "s");
