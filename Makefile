@@ -73,6 +73,7 @@ $(TERN_ISO): $(TERN_ELF) guests tools/mkiso
 # ---------------------------------------------------------------- guests
 GUESTS :=
 include tests/guests/guests.mk
+include tests/foreign/foreign.mk
 
 # ---------------------------------------------------------------- host unit tests
 # Each tests/unit/*.mk adds a name to UNIT_TESTS and sets test_<name>_SRCS.
