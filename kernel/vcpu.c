@@ -6,6 +6,7 @@
 #include "irq/vpic.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/percpu.h"
 #include "kernel/vm_impl.h"
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned id)
@@ -85,6 +86,11 @@ void vcpu_kick(struct vm *vm, unsigned vcpu_id)
 		return;
 	t = vm->vcpus[vcpu_id];
 	store_release(&t->kicked, true);
-	if (READ_ONCE(t->state) != VCPU_RUNNABLE)
+	if (READ_ONCE(t->state) != VCPU_RUNNABLE) {
+		struct vcpu *cur = this_cpu()->current_vcpu;
+
 		WRITE_ONCE(vcpu_resched, true);
+		if (cur)   /* its exit path looks at kicked only */
+			store_release(&cur->kicked, true);
+	}
 }

@@ -112,7 +112,7 @@ EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 	rc = handlers[reason](v);
 	if (unlikely(vm_exit_requested(v->vm)))
 		return VMX_RUN_YIELD;
-	if (unlikely(READ_ONCE(v->kicked) | READ_ONCE(vcpu_resched)) && rc == 0)
+	if (unlikely(READ_ONCE(v->kicked)) && rc == 0)
 		rc = exit_events(v);
 	if (likely(rc == 0)) {
 		if (unlikely(v->deadline))
