@@ -15,6 +15,7 @@
 #include "irq/routing_internal.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm.h"
+#include "kernel/trace.h"
 
 #define DOORBELL_GEN_LIMIT  (1u << (31 - DOORBELL_SLOT_BITS))  /* ids stay positive ints */
 #define DOORBELL_SLOT_MASK  (DOORBELL_SLOTS - 1)
@@ -156,6 +157,7 @@ void doorbell_resample_ack(struct vm *vm, struct doorbell_set *s, u32 gsi)
 
 	if (!r)
 		return;
+	TRACE(TR_RESAMPLE, vm, -1, gsi, 0, 0, 0);
 	__atomic_store_n(&r->pending, 0, __ATOMIC_RELAXED);
 	atomic_inc(&r->acks);
 	set_irq(vm, IRQ_SOURCE_RESAMPLER, gsi, 0);
@@ -263,6 +265,8 @@ int doorbell_assign(struct vm *vm, u32 gsi, u32 flags, u32 resample_id)
 	kfree(spare);
 	if (r < 0)
 		kfree(db);
+	else
+		TRACE(TR_DB_ASSIGN, vm, -1, r, gsi, flags, resample_id);
 	return r;
 }
 
@@ -299,6 +303,7 @@ int doorbell_deassign(struct vm *vm, u32 id)
 	}
 	dead = doorbell_unbind(s, db);
 	spin_unlock(&s->lock);
+	TRACE(TR_DB_DEASSIGN, vm, -1, id, db->gsi, 0, 0);
 	synchronize_rcu();  /* every ring that found db has finished */
 	if (dead) {
 		resampler_release_line(vm, s, dead->gsi);
@@ -337,6 +342,9 @@ static int ring_pulse(struct vm *vm, struct doorbell *db)
 	int r;
 
 	if (cache_read(db, &e)) {
+		TRACE(TR_ROUTE, vm, -1, db->gsi, e.type,
+		      e.type == TERN_IRQ_ROUTING_MSI ? e.msi.address_lo : e.irqchip.irqchip,
+		      e.type == TERN_IRQ_ROUTING_MSI ? e.msi.data : e.irqchip.pin);
 		r = e.set(&e, vm, db->source_id, 1, false);
 		if (e.type == TERN_IRQ_ROUTING_IRQCHIP)
 			e.set(&e, vm, db->source_id, 0, false);
@@ -353,6 +361,7 @@ static int doorbell_fire(struct vm *vm, struct doorbell *db)
 	int r;
 
 	atomic_inc(&db->rings);
+	TRACE(TR_DB_RING, vm, -1, db->id, db->gsi, db->resampler != NULL, 0);
 	r = db->resampler ? ring_resample(vm, db) : ring_pulse(vm, db);
 	if (r <= 0)
 		return 0;

@@ -15,6 +15,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/trace.h"
 
 #define PIC_SLAVE_PIN_BASE IRQCHIP_PIC_PINS  /* vPIC pins 8..15 are the slave's */
 #define GSI_UNROUTED       (-1)
@@ -425,6 +426,17 @@ static int fold_result(int acc, bool *any_ok, int r)
 	return acc;
 }
 
+/* The trace's view of a route: irqchip number or MSI address, pin or MSI data. */
+static u64 route_trace_target(const struct irq_route_entry *e)
+{
+	return e->type == TERN_IRQ_ROUTING_MSI ? e->msi.address_lo : e->irqchip.irqchip;
+}
+
+static u64 route_trace_pin(const struct irq_route_entry *e)
+{
+	return e->type == TERN_IRQ_ROUTING_MSI ? e->msi.data : e->irqchip.pin;
+}
+
 static int route_gsi(struct vm *vm, const struct irq_routing_table *t, unsigned source_id,
 		     u32 gsi, int level)
 {
@@ -433,8 +445,10 @@ static int route_gsi(struct vm *vm, const struct irq_routing_table *t, unsigned 
 
 	if (!t || gsi >= t->nr_rt_entries)
 		return -TERN_ENOENT;
-	for (const struct irq_route_entry *e = t->map[gsi]; e; e = e->link)
+	for (const struct irq_route_entry *e = t->map[gsi]; e; e = e->link) {
+		TRACE(TR_ROUTE, vm, -1, gsi, e->type, route_trace_target(e), route_trace_pin(e));
 		acc = fold_result(acc, &any_ok, e->set(e, vm, source_id, level, false));
+	}
 	return acc;
 }
 
@@ -445,6 +459,7 @@ int set_irq(struct vm *vm, unsigned source_id, u32 gsi, int level)
 
 	if (source_id >= IRQ_SOURCE_ID_MAX)
 		return -TERN_EINVAL;
+	TRACE(TR_SET_IRQ, vm, -1, source_id, gsi, level, 0);
 	rcu_read_lock();
 	s = irq_routing_state(vm);
 	if (!s)
@@ -471,6 +486,7 @@ void irq_ack_notify(struct vm *vm, unsigned irqchip, unsigned pin)
 	rcu_read_lock();
 	s = irq_routing_state(vm);
 	t = rcu_dereference(vm_irq(vm)->routing);
+	TRACE(TR_ACK, vm, -1, irqchip, pin, t ? (s64)t->chip[irqchip][pin] : -1, 0);
 	if (s && t && t->chip[irqchip][pin] != GSI_UNROUTED)
 		doorbell_resample_ack(vm, s, (u32)t->chip[irqchip][pin]);
 	rcu_read_unlock();

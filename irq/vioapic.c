@@ -18,6 +18,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include <tern/hypercall.h>
+#include "kernel/trace.h"
 
 /* Direct (MMIO) registers, offsets in the window. */
 #define IOAPIC_MMIO_IOREGSEL   0x00u
@@ -133,6 +134,7 @@ static int deliver(struct vioapic *io, unsigned pin)
 		}
 		return 0;
 	}
+	TRACE(TR_IOAPIC, io->vm, -1, pin, irq.vector, irq.dest, irq.level_trigger);
 	accepted = lapic_deliver(io->vm, &irq);
 	if (accepted < 0 && !io->warned_deliver) {
 		io->warned_deliver = true;
@@ -357,6 +359,7 @@ void vioapic_eoi(struct vm *vm, u8 vector)
 		acked |= BIT(pin);
 	}
 	spin_unlock(&io->lock);
+	TRACE(TR_REMOTE_IRR, vm, -1, vector, acked, 0, 0);
 	if (!acked)
 		return;
 

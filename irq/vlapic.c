@@ -23,6 +23,7 @@
 #include "kernel/lib/format.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
+#include "kernel/trace.h"
 
 #define NR_VECTORS            256
 #define VECTOR_WORDS          8            /* 32-bit words per IRR/ISR/TMR */
@@ -249,6 +250,7 @@ static bool accept_fixed(struct vlapic *v, u8 vector, bool level)
 		vec_clear(v, APIC_REG_TMR, vector);
 	if (vec_set(v, APIC_REG_IRR, vector))
 		return false;
+	TRACE(TR_LAPIC_ACCEPT, v->vm, v->vcpu_id, vector, level, LAPIC_DM_FIXED, 0);
 	vcpu_kick(v->vm, v->vcpu_id);
 	return true;
 }
@@ -518,6 +520,7 @@ static int eoi_locked(struct vlapic *v)
 		return -1;
 	vec_clear(v, APIC_REG_ISR, (u8)vector);
 	update_ppr(v);
+	TRACE(TR_EOI, v->vm, v->vcpu_id, vector, vec_test(v, APIC_REG_TMR, (u8)vector), 0, 0);
 	return vec_test(v, APIC_REG_TMR, (u8)vector) ? vector : -1;
 }
 
@@ -539,6 +542,7 @@ void vlapic_eoi_virtualized(struct vm *vm, unsigned vcpu_id, u8 vector)
 	update_ppr(v);
 	level = vec_test(v, APIC_REG_TMR, vector);
 	spin_unlock(&v->lock);
+	TRACE(TR_EOI, vm, vcpu_id, vector, level, 1, 0);
 	if (level)
 		vioapic_eoi(vm, vector);
 }
@@ -572,8 +576,11 @@ static void icr_send(struct vlapic *v, u32 lo, u32 dest, struct reg_effects *fx)
 static void apply_effects(struct vlapic *v, const struct reg_effects *fx)
 {
 	forward_eoi(v, fx->eoi_vector);
-	if (fx->send_ipi)
+	if (fx->send_ipi) {
+		TRACE(TR_IPI, v->vm, v->vcpu_id, fx->ipi.vector, fx->ipi.delivery_mode, fx->ipi.dest,
+		      fx->ipi.shorthand);
 		lapic_deliver(v->vm, &fx->ipi);
+	}
 }
 
 /* ------------------------------------------------------------ register reads */
@@ -991,6 +998,7 @@ static int accept_irq_locked(struct vlapic *v, const struct lapic_irq *irq)
 		v->smi_ignored++;   /* tern has no SMM */
 		return 0;
 	case LAPIC_DM_NMI:
+		TRACE(TR_LAPIC_ACCEPT, v->vm, v->vcpu_id, 2, 0, LAPIC_DM_NMI, 0);
 		post_event(v, VLAPIC_EV_NMI);
 		return 1;
 	case LAPIC_DM_INIT:

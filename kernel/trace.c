@@ -31,16 +31,18 @@ static const struct trace_type_name type_names[] = {
 	{ TR_ENTRY, "entry" },
 	{ TR_SET_IRQ, "set_irq" },
 	{ TR_ROUTE, "route" },
-	{ TR_PIN, "pin" },
+	{ TR_IOAPIC, "ioapic" },
 	{ TR_LAPIC_ACCEPT, "accept" },
 	{ TR_INJECT, "inject" },
 	{ TR_EOI, "eoi" },
+	{ TR_REMOTE_IRR, "remote_irr" },
 	{ TR_ACK, "ack" },
 	{ TR_IPI, "ipi" },
 	{ TR_KICK, "kick" },
 	{ TR_DB_RING, "db_ring" },
 	{ TR_DB_ASSIGN, "db_assign" },
 	{ TR_DB_DEASSIGN, "db_deassign" },
+	{ TR_RESAMPLE, "resample" },
 };
 
 static int cat_bit(const char *s, size_t len, u32 *bit)

@@ -38,20 +38,22 @@
  * field is the vCPU the event concerns (the target for accepts/injections).
  */
 enum trace_type {
-	TR_EXIT        = TRACE_TYPE(TRACE_CAT_EXIT, 1),     /* reason, qualification, rip */
-	TR_ENTRY       = TRACE_TYPE(TRACE_CAT_EXIT, 2),     /* reason handled, handler ticks, rc */
-	TR_SET_IRQ     = TRACE_TYPE(TRACE_CAT_IRQ, 1),      /* source id, gsi, level, result */
-	TR_ROUTE       = TRACE_TYPE(TRACE_CAT_IRQ, 2),      /* gsi, type (1 irqchip, 2 msi), chip|addr, pin|data */
-	TR_PIN         = TRACE_TYPE(TRACE_CAT_IRQ, 3),      /* chip, pin, level, latched (1) */
-	TR_LAPIC_ACCEPT = TRACE_TYPE(TRACE_CAT_IRQ, 4),     /* vector, level-triggered, delivery mode */
-	TR_INJECT      = TRACE_TYPE(TRACE_CAT_IRQ, 5),      /* vector, method (enum trace_inject) */
-	TR_EOI         = TRACE_TYPE(TRACE_CAT_IRQ, 6),      /* vector, level (TMR), ioapic pins cleared, resamplers */
-	TR_ACK         = TRACE_TYPE(TRACE_CAT_IRQ, 7),      /* chip, pin, gsi, resample doorbells signalled */
-	TR_IPI         = TRACE_TYPE(TRACE_CAT_IRQ, 8),      /* vector, delivery mode, dest, shorthand */
-	TR_KICK        = TRACE_TYPE(TRACE_CAT_IRQ, 9),      /* target vCPU (vcpu field), woke a halted one */
-	TR_DB_RING     = TRACE_TYPE(TRACE_CAT_DOORBELL, 1), /* doorbell id, gsi, result, from vm */
-	TR_DB_ASSIGN   = TRACE_TYPE(TRACE_CAT_DOORBELL, 2), /* doorbell id, gsi, flags */
-	TR_DB_DEASSIGN = TRACE_TYPE(TRACE_CAT_DOORBELL, 3), /* doorbell id, gsi */
+	TR_EXIT         = TRACE_TYPE(TRACE_CAT_EXIT, 1),     /* reason, qualification, rip */
+	TR_ENTRY        = TRACE_TYPE(TRACE_CAT_EXIT, 2),     /* reason handled, handler ticks, rc */
+	TR_SET_IRQ      = TRACE_TYPE(TRACE_CAT_IRQ, 1),      /* source id, gsi, level */
+	TR_ROUTE        = TRACE_TYPE(TRACE_CAT_IRQ, 2),      /* gsi, type (1 irqchip, 2 msi), chip|addr, pin|data */
+	TR_IOAPIC       = TRACE_TYPE(TRACE_CAT_IRQ, 3),      /* pin, vector, dest, level-triggered */
+	TR_LAPIC_ACCEPT = TRACE_TYPE(TRACE_CAT_IRQ, 4),      /* vector, level-triggered, delivery mode */
+	TR_INJECT       = TRACE_TYPE(TRACE_CAT_IRQ, 5),      /* vector, method (enum trace_inject) */
+	TR_EOI          = TRACE_TYPE(TRACE_CAT_IRQ, 6),      /* vector, level (TMR), virtualized (APICv) */
+	TR_REMOTE_IRR   = TRACE_TYPE(TRACE_CAT_IRQ, 7),      /* vector, vIOAPIC pins whose Remote IRR cleared */
+	TR_ACK          = TRACE_TYPE(TRACE_CAT_IRQ, 8),      /* chip, pin, gsi (-1 unrouted): the EOI hook */
+	TR_IPI          = TRACE_TYPE(TRACE_CAT_IRQ, 9),      /* vector, delivery mode, dest, shorthand */
+	TR_KICK         = TRACE_TYPE(TRACE_CAT_IRQ, 10),     /* woke a halted vCPU (the vcpu field) */
+	TR_DB_RING      = TRACE_TYPE(TRACE_CAT_DOORBELL, 1), /* doorbell id, gsi, resample */
+	TR_DB_ASSIGN    = TRACE_TYPE(TRACE_CAT_DOORBELL, 2), /* doorbell id, gsi, flags, resample id */
+	TR_DB_DEASSIGN  = TRACE_TYPE(TRACE_CAT_DOORBELL, 3), /* doorbell id, gsi */
+	TR_RESAMPLE     = TRACE_TYPE(TRACE_CAT_DOORBELL, 4), /* gsi: line released, resample doorbells signalled */
 };
 
 /* TR_INJECT a1: how the vector reaches the guest. */
