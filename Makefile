@@ -4,6 +4,7 @@
 #   make run        boot tern with a demo guest (tools/run; see README)
 #   make test       host unit tests + guest tests + boot-path tests
 #   make bench      exit-path benchmark in deterministic ticks
+#   make debug      tern under the Bochs debugger with symbols (EMU=qemu: gdb)
 #   make deps       install the Debian packages the project needs
 #
 # Conventions as in Linux: CROSS_COMPILE= prefixes the toolchain (picked
@@ -117,6 +118,10 @@ test: deps all unit
 
 bench: deps all
 	$(Q)tools/bench
+
+.PHONY: debug
+debug: deps all
+	$(Q)tools/debug
 
 clean:
 	rm -rf $(O)
