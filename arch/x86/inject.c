@@ -125,6 +125,8 @@ static int act_on_init(struct vcpu *v)
 		return vmx_vcpu_set_reset_state(v, false, 0);
 	}
 	v->state = VCPU_WAIT_SIPI;
+	if (v->events & VLAPIC_EV_SIPI)
+		WRITE_ONCE(v->kicked, true);   /* a SIPI that came with it: next pass */
 	return VMX_RUN_YIELD;
 }
 
