@@ -110,13 +110,12 @@ static u64 earlier(u64 a, u64 b)
 	return !a ? b : !b ? a : MIN(a, b);
 }
 
-/* Expired timers of vCPUs that are not running raise their interrupts. */
+/* Expired timers of every VM raise their interrupts. */
 static void poll_timers(unsigned nr_vms, u64 now)
 {
 	for (unsigned i = 0; i < nr_vms; i++)
-		for (unsigned j = 0; vms[i] && !vms[i]->ended && j < vms[i]->nr_vcpus; j++)
-			if (vms[i]->vcpus[j]->state != VCPU_RUNNABLE)
-				inject_check_timers(vms[i]->vcpus[j], now);
+		if (vms[i] && !vms[i]->ended)
+			inject_check_timers(vms[i], now);
 }
 
 /* Nearest timer deadline of a VM: vLAPIC timers, PIT, RTC; 0 none. */

@@ -217,15 +217,20 @@ void inject_arm_deadline(struct vcpu *v)
 	vmcs_write(VMCS_PREEMPTION_TIMER, MIN(ticks, PREEMPT_TIMER_MAX));
 }
 
-/* Nearest deadline of the vCPU's timers and slice; the preemption timer on or off with it. */
+/*
+ * Nearest deadline the vCPU's preemption timer must catch: every vLAPIC
+ * timer of its VM (a halted sibling's timer must fire while this one
+ * runs), PIT and RTC, and the end of the slice.
+ */
 static void deadline_update(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	u64 d = earlier(vlapic_timer_deadline(vm, v->id), v->slice_end);
+	u64 d = earlier(pit_next_deadline(vm), rtc_next_deadline(vm));
 	bool want;
 
-	if (v->id == 0)
-		d = earlier(d, earlier(pit_next_deadline(vm), rtc_next_deadline(vm)));
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		d = earlier(d, vlapic_timer_deadline(vm, i));
+	d = earlier(d, v->slice_end);
 	want = d && vmx_caps.preemption_timer;
 	v->deadline = want ? d : 0;
 	if (want != v->preempt_armed) {
@@ -236,15 +241,15 @@ static void deadline_update(struct vcpu *v)
 		inject_arm_deadline(v);
 }
 
-void inject_check_timers(struct vcpu *v, u64 now)
+void inject_check_timers(struct vm *vm, u64 now)
 {
-	struct vm *vm = v->vm;
-	u64 d = vlapic_timer_deadline(vm, v->id);
+	u64 d;
 
-	if (d && d <= now)
-		vlapic_timer_check(vm, v->id, now);
-	if (v->id != 0)
-		return;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		d = vlapic_timer_deadline(vm, i);
+		if (d && d <= now)
+			vlapic_timer_check(vm, i, now);
+	}
 	d = pit_next_deadline(vm);
 	if (d && d <= now)
 		pit_check(vm, now);

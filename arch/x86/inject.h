@@ -6,6 +6,7 @@
 #include "kernel/lib/types.h"
 
 struct vcpu;
+struct vm;
 
 /*
  * Make the next VM entry deliver hardware exception vector (with error_code
@@ -42,9 +43,9 @@ int inject_pending_events(struct vcpu *v);
 void inject_arm_deadline(struct vcpu *v);
 
 /*
- * Run the timers of v's VM that are due now (v's vLAPIC timer, PIT, RTC):
- * expired ones raise their interrupts (and kick their targets).
+ * Run the timers of vm that are due now (every vLAPIC timer, PIT,
+ * RTC): expired ones raise their interrupts (and kick their targets).
  */
-void inject_check_timers(struct vcpu *v, u64 now);
+void inject_check_timers(struct vm *vm, u64 now);
 
 #endif
