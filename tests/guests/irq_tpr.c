@@ -2,13 +2,16 @@
 /*
  * irq_tpr: the task priority masks vectors of its class and below: a
  * class-4 self-IPI waits in IRR while TPR = 0x50, a class-6 one passes,
- * and lowering TPR releases the waiting one. PPR follows TPR.
+ * and lowering TPR releases the waiting one. PPR follows TPR. Then a
+ * KVM_HC_SEND_IPI to APIC ID 0 delivers its vector.
  */
 #include "lib/guest.h"
 #include "lib/irqtest.h"
+#include <tern/errno.h>
 
 #define VEC_LOW    0x45
 #define VEC_HIGH   0x65
+#define VEC_PV     0x66
 #define WAIT_TICKS 200000u
 
 static void self_ipi(unsigned vector)
@@ -35,4 +38,8 @@ void guest_main(void)
 	lapic_write(LAPIC_TPR, 0x30);
 	check(irq_wait(VEC_LOW, 1, WAIT_TICKS), "TPR 0x30 releases vector 0x%x", VEC_LOW);
 	check_eq(lapic_read(LAPIC_PPR), 0x30, "PPR back to TPR after the EOI");
+	check_eq(hypercall4(KVM_HC_SEND_IPI, 1, 0, 0, VEC_PV), 1, "KVM_HC_SEND_IPI reaches 1 vCPU");
+	check(irq_wait(VEC_PV, 1, WAIT_TICKS), "and delivers vector 0x%x", VEC_PV);
+	check_eq(hypercall4(KVM_HC_SEND_IPI, 1, 0, 0, VEC_PV | ICR_SELF), -TERN_EINVAL,
+		 "KVM_HC_SEND_IPI with a shorthand: -EINVAL");
 }
