@@ -64,6 +64,7 @@ enum trace_inject {
 	TRACE_INJECT_EXTINT = 3,    /* entry field, vector from the vPIC (INTA) */
 };
 
+#define TRACE_NO_VECTOR 0x100     /* TR_INJECT a0 while the vector is unknown (vPIC, before INTA) */
 #define TRACE_ARGS      4
 #define TRACE_NO_ID     0xffffu   /* vm or vcpu field of a record without one */
 #define TRACE_LINE_MAX  160
