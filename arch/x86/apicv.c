@@ -127,8 +127,17 @@ int apicv_vcpu_init(struct vcpu *v)
 	vmcs_write(VMCS_PROC_CONTROLS2, vmcs_read(VMCS_PROC_CONTROLS2) | APICV_PROC2);
 	v->apicv_mode = MODE_UNSET;
 	v->apicv = true;
+	apicv_save_lvtt(v);
 	vlapic_set_apicv(vm, v->id, true);
 	return 0;
+}
+
+void apicv_save_lvtt(struct vcpu *v)
+{
+	const u8 *regs = vlapic_regs_page(v->vm, v->id);
+
+	if (regs)
+		v->lvtt_shadow = *(const volatile u32 *)(regs + APIC_REG_LVT_TIMER);
 }
 
 static u8 current_mode(struct vcpu *v)
@@ -158,6 +167,7 @@ void apicv_sync(struct vcpu *v)
 
 	if (mode != v->apicv_mode)
 		switch_mode(v, mode);
+	apicv_save_lvtt(v);
 	sync_eoi_exit_bitmap(v);
 	vmcs_write(VMCS_GUEST_INTR_STATUS, (u64)(irr < 0 ? 0 : irr) |
 		   ((u64)(isr < 0 ? 0 : isr) << INTR_STATUS_SVI_SHIFT));

@@ -41,6 +41,13 @@ int apicv_vcpu_init(struct vcpu *v);
  */
 void apicv_sync(struct vcpu *v);
 
+/*
+ * Remember the LVT timer register as the vLAPIC has it: an APIC-write exit
+ * puts it back before forwarding the guest's new value, so the vLAPIC sees
+ * the mode change the CPU's virtualized write already made.
+ */
+void apicv_save_lvtt(struct vcpu *v);
+
 /* Exit handlers (exit_intr_apicv.c). */
 int exit_apic_access(struct vcpu *v);
 int exit_apic_write(struct vcpu *v);

@@ -37,14 +37,17 @@ int exit_apic_access(struct vcpu *v)
 int exit_apic_write(struct vcpu *v)
 {
 	unsigned off = vmcs_read(VMCS_EXIT_QUALIFICATION) & APIC_QUAL_OFFSET_MASK;
-	const u8 *regs = vlapic_regs_page(v->vm, v->id);
+	u8 *regs = vlapic_regs_page(v->vm, v->id);
 	u64 val;
 
 	/* trap-like: the value is already in the virtual-APIC page, RIP is past the write */
 	if (!regs)
 		return 0;
-	val = *(const volatile u32 *)(regs + off);
+	val = *(volatile u32 *)(regs + off);
+	if (off == APIC_REG_LVT_TIMER)   /* let the vLAPIC see the old mode */
+		*(volatile u32 *)(regs + off) = v->lvtt_shadow;
 	vlapic_mmio(v->vm, v->id, off, sizeof(u32), true, &val);
+	apicv_save_lvtt(v);
 	WRITE_ONCE(v->kicked, true);
 	return 0;
 }

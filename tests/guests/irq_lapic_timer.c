@@ -2,7 +2,8 @@
 /*
  * irq_lapic_timer: the vLAPIC timer in xAPIC mode. One-shot (arrives after
  * its count, once), periodic (about window/period interrupts in a window),
- * TSC-deadline (not before the deadline, within a bound after), the
+ * a mode change disarming the timer, TSC-deadline (not before the
+ * deadline, within a bound after), the
  * current count decreasing, and a HLT that the timer ends.
  */
 #include "lib/guest.h"
@@ -12,6 +13,7 @@
 #define VEC_PERIODIC  0x41
 #define VEC_DEADLINE  0x42
 #define VEC_HLT       0x43
+#define VEC_MODE      0x44
 #define TDCR_DIV1     0xb
 #define ONESHOT_TICKS 200000u
 #define PERIOD_TICKS  100000u
@@ -64,6 +66,22 @@ static void periodic(void)
 	check_eq(irq_count[VEC_PERIODIC], n, "writing initial count 0 stops it");
 }
 
+/* SDM 10.5.4.1: a write that changes the timer mode disarms the timer. */
+static void mode_change_disarms(void)
+{
+	u32 n;
+
+	lapic_write(LAPIC_LVT_TIMER, VEC_MODE | LVT_PERIODIC);
+	lapic_write(LAPIC_TMICT, PERIOD_TICKS);
+	check(irq_wait(VEC_MODE, 2, 4 * PERIOD_TICKS), "periodic timer running");
+	lapic_write(LAPIC_LVT_TIMER, VEC_MODE);   /* periodic -> one-shot */
+	irq_spin(PERIOD_TICKS / 10);   /* an expiry already in IRR may still arrive */
+	n = irq_count[VEC_MODE];
+	irq_spin(3 * PERIOD_TICKS);
+	check_eq(irq_count[VEC_MODE], n, "changing the mode to one-shot disarmed it");
+	check_eq(lapic_read(LAPIC_TMCCT), 0, "current count 0 after the mode change");
+}
+
 static void tsc_deadline(void)
 {
 	u64 deadline;
@@ -94,6 +112,7 @@ void guest_main(void)
 	cpuid_bits();
 	oneshot();
 	periodic();
+	mode_change_disarms();
 	tsc_deadline();
 	halt_wakes();
 }
