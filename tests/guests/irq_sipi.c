@@ -2,9 +2,10 @@
 /*
  * irq_sipi (2 vCPUs): the BSP starts the AP with INIT-SIPI-SIPI. The AP
  * runs real-mode code at vector << 12 (CS = vector << 8), which stamps a
- * counter and halts with IF=0. A SIPI to a running AP is ignored; after a
- * new INIT the next SIPI starts it again. A fixed IPI to the halted AP
- * does not wake it (IF=0), and the BSP keeps running.
+ * counter, switches its APIC to x2APIC mode, sends a fixed IPI to the BSP
+ * (which waits in HLT: the other vCPU's kick wakes it) and halts with
+ * IF=0. A SIPI to a running AP is ignored; after a new INIT the next SIPI
+ * starts it again. A fixed IPI to the halted AP does not wake it (IF=0).
  */
 #include "lib/guest.h"
 #include "lib/irqtest.h"
@@ -20,13 +21,21 @@
 #define AP_ID          1u
 #define WAIT_TICKS     2000000u
 
+#define VEC_FROM_AP    0x45
+
 /*
  * 16-bit code: xor ax,ax; mov ds,ax; mov word [0x9000],0x1234;
- * inc word [0x9002]; cli; hlt; jmp hlt
+ * inc word [0x9002]; mov ecx,0x1b; rdmsr; or ax,0x0c00; wrmsr (x2APIC on);
+ * mov ecx,0x830; xor edx,edx; mov eax,0x4045; wrmsr (fixed IPI 0x45 to
+ * APIC ID 0); cli; hlt; jmp hlt
  */
 static const u8 trampoline[] = {
 	0x31, 0xc0, 0x8e, 0xd8, 0xc7, 0x06, 0x00, 0x90, 0x34, 0x12,
-	0xff, 0x06, 0x02, 0x90, 0xfa, 0xf4, 0xeb, 0xfd,
+	0xff, 0x06, 0x02, 0x90,
+	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0d, 0x00, 0x0c, 0x0f, 0x30,
+	0x66, 0xb9, 0x30, 0x08, 0x00, 0x00, 0x66, 0x31, 0xd2,
+	0x66, 0xb8, VEC_FROM_AP, 0x40, 0x00, 0x00, 0x0f, 0x30,
+	0xfa, 0xf4, 0xeb, 0xfd,
 };
 
 static void send_ipi(u32 dest, u32 lo)
@@ -60,6 +69,8 @@ void guest_main(void)
 	*(volatile u16 *)STAMP_ADDR = 0;
 	*(volatile u16 *)COUNT_ADDR = 0;
 	init_sipi();
+	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+	check_eq(irq_count[VEC_FROM_AP], 1, "the BSP's HLT ends with the AP's IPI 0x%x", VEC_FROM_AP);
 	check(wait_count(1), "INIT-SIPI: the AP ran the real-mode code at 0x%x", TRAMPOLINE);
 	check_eq(*(volatile u16 *)STAMP_ADDR, STAMP, "the AP wrote its stamp");
 	send_ipi(AP_ID, ICR_DM_SIPI | SIPI_VECTOR);
@@ -70,4 +81,5 @@ void guest_main(void)
 	check_eq(*(volatile u16 *)COUNT_ADDR, 1, "a fixed IPI does not wake the AP halted with IF=0");
 	init_sipi();
 	check(wait_count(2), "INIT then SIPI starts the AP again");
+	check(irq_wait(VEC_FROM_AP, 2, WAIT_TICKS), "and its IPI arrives again (x2APIC mode kept over INIT)");
 }
