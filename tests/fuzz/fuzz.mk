@@ -61,6 +61,11 @@ fuzz_routing_SRCS := tests/fuzz/fuzz_routing.c irq/routing.c irq/doorbell.c irq/
 	kernel/rcu.c kernel/lib/format.c tests/unit/fake_chips.c tests/unit/stub_rcu_cpu.c \
 	tests/unit/stub_kernel.c
 
+FUZZ_TARGETS += irq_chips
+fuzz_irq_chips_SRCS := tests/fuzz/fuzz_irq_chips.c irq/vpic.c irq/vioapic.c irq/vlapic.c \
+	irq/lapic_deliver.c irq/msi.c irq/routing.c irq/doorbell.c irq/irq_dump.c kernel/rcu.c \
+	kernel/lib/format.c tests/unit/stub_rcu_cpu.c tests/unit/stub_kernel.c
+
 FUZZ_TARGETS += devices
 fuzz_devices_SRCS := tests/fuzz/fuzz_devices.c drivers/uart16550.c drivers/fw_cfg.c \
 	drivers/pc_testdev.c drivers/pit.c drivers/rtc.c drivers/pci_host.c drivers/misc_ports.c \
