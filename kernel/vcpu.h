@@ -56,6 +56,8 @@ struct vcpu {
 	u8 sipi_vector;             /* start-up vector of a pending SIPI */
 	unsigned events;            /* VLAPIC_EV_* taken from the vLAPIC, not yet acted on */
 	u64 deadline;               /* nearest timer deadline (absolute TSC), 0 none */
+	u32 timer_gen;              /* vm->timer_gen the deadline was computed at */
+	bool deadline_stale;        /* recompute the deadline at the next entry (new slice) */
 	u64 slice_end;              /* end of the time slice (absolute TSC), 0 none */
 	u16 vpid;
 	int cpu;                    /* physical CPU whose VMCS cache holds it, -1 none */

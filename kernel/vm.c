@@ -245,8 +245,11 @@ static int lapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size,
 	struct vm *vm = opaque;
 	int rc = vlapic_mmio(vm, vcpu_id, offset, size, write, val);
 
-	if (vcpu_id < vm->nr_vcpus)
-		WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
+	if (!write || vcpu_id >= vm->nr_vcpus)
+		return rc;   /* a read that fired the timer kicked already */
+	if (offset == APIC_REG_LVT_TIMER || offset == APIC_REG_TMICT || offset == APIC_REG_TDCR)
+		vm_timers_changed(vm);
+	WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
 	return rc;
 }
 

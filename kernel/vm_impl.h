@@ -35,6 +35,7 @@ struct vm {
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[TERN_MAX_VCPUS];
 	struct vm_irq irq;
+	u32 timer_gen;                             /* bumped when a timer deadline may move earlier */
 	bool exit_requested;                       /* vCPUs stop at their next exit */
 	int exit_status;
 	bool ended;                                /* every vCPU stopped, status final */
@@ -55,6 +56,15 @@ struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot
 
 /* Mark vm ended (all vCPUs stopped) and flush its console line. */
 void vm_end(struct vm *vm);
+
+/*
+ * A guest timer (vLAPIC, PIT, RTC) may have been reprogrammed or fired:
+ * vCPUs recompute their deadline before the next entry.
+ */
+static inline void vm_timers_changed(struct vm *vm)
+{
+	__atomic_store_n(&vm->timer_gen, vm->timer_gen + 1, __ATOMIC_RELEASE);
+}
 
 /* True once vm_request_exit()/vm_stop_error() was called. */
 static inline bool vm_exit_requested(const struct vm *vm)

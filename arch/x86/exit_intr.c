@@ -74,6 +74,7 @@ int exit_preemption_timer(struct vcpu *v)
 	u64 now = clock_now();
 
 	inject_check_timers(v->vm, now);
+	v->deadline_stale = true;   /* never re-arm a deadline that has passed */
 	if ((v->slice_end && now >= v->slice_end) || READ_ONCE(vcpu_resched))
 		return VMX_RUN_YIELD;   /* end of slice, or a sibling's timer woke it */
 	return inject_pending_events(v);

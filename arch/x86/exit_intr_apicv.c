@@ -48,6 +48,8 @@ int exit_apic_write(struct vcpu *v)
 		*(volatile u32 *)(regs + off) = v->lvtt_shadow;
 	vlapic_mmio(v->vm, v->id, off, sizeof(u32), true, &val);
 	apicv_save_lvtt(v);
+	if (off == APIC_REG_LVT_TIMER || off == APIC_REG_TMICT || off == APIC_REG_TDCR)
+		vm_timers_changed(v->vm);
 	WRITE_ONCE(v->kicked, true);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "kernel/vm_impl.h"
 
 #define STRING_IO_BATCH 1024
+#define IO_TIMER_PORTS_END 0x80   /* writes below may reprogram the PIT or RTC */
 #define SEG_ES 0
 #define SEG_DS 3
 
@@ -78,6 +79,8 @@ static int string_element(struct vcpu *v, const struct string_io *s, u64 *index)
 	rc = pio_dispatch(v->vm, v->id, s->port, s->size, s->in, &val);
 	if (rc)
 		return rc;
+	if (s->port < IO_TIMER_PORTS_END && !s->in)
+		vm_timers_changed(v->vm);
 	if (s->in && guest_write_linear(v, gva, &val, s->size))
 		return -TERN_EFAULT;
 	reg_write_sized(index, *index + (u64)s->step, s->addr_bytes);
@@ -131,6 +134,8 @@ EXIT_HOT int exit_io(struct vcpu *v)
 	rc = pio_dispatch(v->vm, v->id, port, size, in, &val);
 	if (unlikely(rc))
 		return io_failed(v, port, in, rc);
+	if (unlikely(port < IO_TIMER_PORTS_END) && !in)
+		vm_timers_changed(v->vm);   /* PIT 0x40-0x43, port 0x61, RTC 0x70-0x71 */
 	if (in)
 		reg_write_sized(&v->gpr[GPR_RAX], val, size);
 	exit_skip_insn(v);

@@ -188,6 +188,7 @@ static int lapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 
 	if (!rc && msr == MSR_IA32_APIC_BASE)
 		check_apic_base(v, val);
+	vm_timers_changed(v->vm);   /* TSC deadline, LVT timer, initial count, divider */
 	WRITE_ONCE(v->kicked, true);
 	return rc;
 }

@@ -225,8 +225,18 @@ void inject_arm_deadline(struct vcpu *v)
 static void deadline_update(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	u64 d = earlier(pit_next_deadline(vm), rtc_next_deadline(vm));
+	u32 gen = __atomic_load_n(&vm->timer_gen, __ATOMIC_ACQUIRE);
+	u64 d;
 	bool want;
+
+	if (gen == v->timer_gen && !v->deadline_stale) {
+		if (v->deadline)
+			inject_arm_deadline(v);
+		return;
+	}
+	v->timer_gen = gen;
+	v->deadline_stale = false;
+	d = earlier(pit_next_deadline(vm), rtc_next_deadline(vm));
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		d = earlier(d, vlapic_timer_deadline(vm, i));
@@ -243,19 +253,28 @@ static void deadline_update(struct vcpu *v)
 
 void inject_check_timers(struct vm *vm, u64 now)
 {
+	bool fired = false;
 	u64 d;
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		d = vlapic_timer_deadline(vm, i);
-		if (d && d <= now)
+		if (d && d <= now) {
 			vlapic_timer_check(vm, i, now);
+			fired = true;
+		}
 	}
 	d = pit_next_deadline(vm);
-	if (d && d <= now)
+	if (d && d <= now) {
 		pit_check(vm, now);
+		fired = true;
+	}
 	d = rtc_next_deadline(vm);
-	if (d && d <= now)
+	if (d && d <= now) {
 		rtc_check(vm, now);
+		fired = true;
+	}
+	if (fired)
+		vm_timers_changed(vm);
 }
 
 int inject_pending_events(struct vcpu *v)

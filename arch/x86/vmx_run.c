@@ -96,6 +96,7 @@ void vmx_vcpu_run(struct vcpu *v, u64 timeslice)
 	}
 	switch_guest_state(pc, v);
 	v->slice_end = timeslice ? clock_now() + timeslice : 0;
+	v->deadline_stale = true;
 	if (inject_pending_events(v))
 		return;   /* INIT: the vCPU waits for a SIPI */
 	rcu_eqs_enter((unsigned)v->cpu);
