@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#include "arch/x86/vmx.h"
 #include "kernel/loader.h"
 #include "kernel/loader_boot.h"
+#include "kernel/loader_select.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/vm_impl.h"
-
-#define LOADER_ERR_MAX 160
 
 static const struct boot_module *find_module(struct vm *vm, const struct boot_info *bi,
 					     const char *name, const char *what)
@@ -39,8 +37,6 @@ int loader_boot_vm(struct vm *vm, const struct vm_config *cfg, const struct boot
 	struct loader_module mods[CONFIG_MAX_VM_MODULES];
 	const struct boot_module *k = find_module(vm, bi, cfg->kernel, "kernel");
 	struct loader_image img;
-	struct loader_entry entry;
-	char err[LOADER_ERR_MAX];
 	int rc;
 
 	if (!k)
@@ -50,12 +46,5 @@ int loader_boot_vm(struct vm *vm, const struct vm_config *cfg, const struct boot
 		return rc;
 	img = (struct loader_image){ phys_to_virt(k->start), k->end - k->start, cfg->args,
 				     cfg->nr_modules, mods };
-	rc = loader_mb1_load(vm, &img, &entry, err, sizeof(err));
-	if (rc) {
-		pr_err("vm%u: %s: %s", vm->id, cfg->kernel, err);
-		return rc;
-	}
-	for (unsigned i = 1; i < vm->nr_vcpus; i++)
-		vm->vcpus[i]->state = VCPU_WAIT_SIPI;
-	return vmx_vcpu_set_pm32_entry(vm->vcpus[0], entry.eip, entry.eax, entry.ebx);
+	return loader_select_load(vm, &img, cfg->kernel);
 }
