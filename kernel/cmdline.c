@@ -282,6 +282,17 @@ static int parse_flag(struct ctx *c, bool *seen, bool *flag)
 	return 0;
 }
 
+static int parse_apicv(struct ctx *c, const char *v)
+{
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return reject(c, "apicv must be on or off");
+	if (c->seen_apicv)
+		return reject(c, "apicv= given twice");
+	c->seen_apicv = true;
+	c->cfg->apicv_off = !strcmp(v, "off");
+	return 0;
+}
+
 static int parse_token(struct ctx *c, const char *t)
 {
 	if (!*t)
@@ -296,13 +307,8 @@ static int parse_token(struct ctx *c, const char *t)
 		return parse_trace(c, t + 6);
 	if (!strncmp(t, "loglevel=", 9))
 		return parse_loglevel(c, t + 9);
-	if (!strncmp(t, "apicv=", 6)) {
-		bool on = !strcmp(t + 6, "on");
-
-		if (!on && strcmp(t + 6, "off"))
-			return reject(c, "apicv must be on or off");
-		return parse_flag(c, &c->seen_apicv, &c->cfg->apicv_off) ?: (c->cfg->apicv_off = !on, 0);
-	}
+	if (!strncmp(t, "apicv=", 6))
+		return parse_apicv(c, t + 6);
 	return reject(c, "unknown token");
 }
 
