@@ -52,7 +52,6 @@ struct vcpu {
 	u8 apicv_mode;              /* the vLAPIC mode the controls are set for (arch/x86/apicv.c) */
 	u64 eoi_exit[4];            /* the EOI-exit bitmap last written */
 	u32 lvtt_shadow;            /* LVT timer before the CPU's virtualized write (APIC-write exits) */
-	bool apic_moved_warned;     /* relocated APIC base already logged */
 	u8 sipi_vector;             /* start-up vector of a pending SIPI */
 	unsigned events;            /* VLAPIC_EV_* taken from the vLAPIC, not yet acted on */
 	u64 deadline;               /* nearest timer deadline (absolute TSC), 0 none */

@@ -48,14 +48,6 @@ enum guest_msr {
 #define MISC_ENABLE_DEFAULT  (BIT64(0) | MISC_ENABLE_FIXED)
 #define EFER_GUEST_WRITABLE  (EFER_SCE | EFER_LME | EFER_NXE)
 
-#define APIC_BASE_ADDR_MASK  0x000ffffffffff000ull
-
-static bool msr_is_apic_base_moved(u64 val)
-{
-	return (val & APIC_BASE_EN) && !(val & APIC_BASE_EXTD) &&
-	       (val & APIC_BASE_ADDR_MASK) != APIC_DEFAULT_BASE;
-}
-
 static bool is_lapic_msr(u32 msr)
 {
 	return msr == MSR_IA32_APIC_BASE || msr == GMSR_TSC_DEADLINE ||
@@ -170,24 +162,11 @@ static int efer_write(u64 val)
 	return 0;
 }
 
-/* Log (once per vCPU) an APIC moved away from 0xfee00000: tern's MMIO window stays there. */
-static void check_apic_base(struct vcpu *v, u64 val)
-{
-	if (msr_is_apic_base_moved(val) && !v->apic_moved_warned) {
-		v->apic_moved_warned = true;
-		pr_warn("vm%u: vCPU %u moved its xAPIC to 0x%llx: not emulated, MMIO stays at 0x%llx",
-			v->vm->id, v->id, (unsigned long long)(val & APIC_BASE_ADDR_MASK),
-			(unsigned long long)APIC_DEFAULT_BASE);
-	}
-}
-
 /* vLAPIC MSRs: TPR, EOI, ICR and timer writes change what may be injected next. */
 static int lapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	int rc = vlapic_wrmsr(v->vm, v->id, msr, val);
 
-	if (!rc && msr == MSR_IA32_APIC_BASE)
-		check_apic_base(v, val);
 	vm_timers_changed(v->vm);   /* TSC deadline, LVT timer, initial count, divider */
 	WRITE_ONCE(v->kicked, true);
 	return rc;

@@ -30,6 +30,7 @@ static void xapic_mode_checks(void)
 	check_wrmsr_gp(MSR_APIC_BASE, APIC_ADDR | BSP_FLAG | APIC_BASE_EXTD,
 		       "xAPIC -> EXTD without EN (invalid state)");
 	check_eq(rdmsr(MSR_APIC_BASE), base_xapic(), "IA32_APIC_BASE unchanged after the #GP");
+	check_wrmsr_gp(MSR_APIC_BASE, 0xfed00000u | BSP_FLAG | APIC_BASE_EN, "moving the xAPIC base");
 }
 
 static void enter_x2apic(void)
