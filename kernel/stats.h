@@ -94,13 +94,23 @@ void stats_enable(void);
 /* True while statistics are collected. */
 bool stats_enabled(void);
 
+/* One observed exit, on the exit handler's stack. */
+struct exit_obs {
+	u64 start;                  /* TSC at the handler's start */
+	struct exit_stats *st;      /* the vCPU's table; NULL: statistics off */
+	enum stats_kind kind;
+	u64 key;
+	u32 reason;
+};
+
 /*
  * Exit hooks, called by the exit dispatcher only while trace_on(TRACE_CAT_EXIT |
- * TRACE_CAT_STATS): begin before the handler (records the key, traces the
- * exit) returns the start TSC; end after it (accounts, traces the entry).
+ * TRACE_CAT_STATS): begin before the handler (finds the vCPU's table and
+ * the exit's key, traces the exit, reads the TSC); end after it (accounts
+ * the ticks, traces the entry).
  */
-u64 exit_observe_begin(struct vcpu *v, u32 reason);
-void exit_observe_end(struct vcpu *v, u32 reason, u64 start, int rc);
+void exit_observe_begin(struct vcpu *v, u32 reason, struct exit_obs *o);
+void exit_observe_end(struct vcpu *v, const struct exit_obs *o, int rc);
 
 /* Print vm's statistics: the VM's aggregate table and each vCPU's totals. */
 void stats_print_vm(struct vm *vm);

@@ -19,14 +19,7 @@
 
 STATIC_ASSERT(EXIT_REASON_MAX <= STATS_MAX_REASONS);
 
-/* One vCPU's statistics and the key of the exit being handled. */
-struct vcpu_stats {
-	struct exit_stats st;
-	enum stats_kind kind;
-	u64 key;
-};
-
-static struct vcpu_stats *vstats[CONFIG_MAX_VMS][TERN_MAX_VCPUS];
+static struct exit_stats *vstats[CONFIG_MAX_VMS][TERN_MAX_VCPUS];
 static struct exit_stats vm_total;   /* scratch of stats_print_vm (one caller at a time) */
 
 void stats_enable(void)
@@ -40,9 +33,9 @@ bool stats_enabled(void)
 }
 
 /* The vCPU's table, allocated at its first counted exit; NULL when out of memory. */
-static struct vcpu_stats *vcpu_stats(struct vcpu *v)
+static struct exit_stats *vcpu_stats(struct vcpu *v)
 {
-	struct vcpu_stats **slot;
+	struct exit_stats **slot;
 
 	if (v->vm->id >= CONFIG_MAX_VMS || v->id >= TERN_MAX_VCPUS)
 		return NULL;
@@ -76,32 +69,28 @@ static enum stats_kind exit_key(struct vcpu *v, u32 reason, u64 *key)
 	}
 }
 
-u64 exit_observe_begin(struct vcpu *v, u32 reason)
+void exit_observe_begin(struct vcpu *v, u32 reason, struct exit_obs *o)
 {
+	o->reason = reason;
+	o->st = NULL;
 	if (trace_on(TRACE_CAT_EXIT))
 		trace_irq(v->vm, (int)v->id, TR_EXIT, reason, vmcs_read(VMCS_EXIT_QUALIFICATION),
 			  vmcs_read(VMCS_GUEST_RIP), 0);
 	if (trace_on(TRACE_CAT_STATS)) {
-		struct vcpu_stats *vs = vcpu_stats(v);
-
-		if (vs)
-			vs->kind = exit_key(v, reason, &vs->key);
+		o->st = vcpu_stats(v);
+		o->kind = exit_key(v, reason, &o->key);
 	}
-	return rdtsc();
+	o->start = rdtsc();
 }
 
-void exit_observe_end(struct vcpu *v, u32 reason, u64 start, int rc)
+void exit_observe_end(struct vcpu *v, const struct exit_obs *o, int rc)
 {
-	u64 ticks = rdtsc() - start;
+	u64 ticks = rdtsc() - o->start;
 
-	if (trace_on(TRACE_CAT_STATS)) {
-		struct vcpu_stats *vs = vcpu_stats(v);
-
-		if (vs)
-			stats_account(&vs->st, reason, vs->kind, vs->key, ticks);
-	}
+	if (o->st)
+		stats_account(o->st, o->reason, o->kind, o->key, ticks);
 	if (trace_on(TRACE_CAT_EXIT))
-		trace_irq(v->vm, (int)v->id, TR_ENTRY, reason, ticks, (u64)(s64)rc, 0);
+		trace_irq(v->vm, (int)v->id, TR_ENTRY, o->reason, ticks, (u64)(s64)rc, 0);
 }
 
 static void print_line(void *ctx, const char *line)
@@ -119,15 +108,15 @@ void stats_print_vm(struct vm *vm)
 	}
 	memset(&vm_total, 0, sizeof(vm_total));
 	for (unsigned j = 0; j < vm->nr_vcpus && j < TERN_MAX_VCPUS; j++) {
-		struct vcpu_stats *vs = vm->id < CONFIG_MAX_VMS ? vstats[vm->id][j] : NULL;
+		struct exit_stats *vs = vm->id < CONFIG_MAX_VMS ? vstats[vm->id][j] : NULL;
 
 		if (!vs)
 			continue;
-		stats_merge(&vm_total, &vs->st);
+		stats_merge(&vm_total, vs);
 		if (vm->nr_vcpus > 1)
 			pr_info("vm%u: vCPU %u: %llu exits, %llu ticks in tern", vm->id, j,
-				(unsigned long long)stats_total_count(&vs->st),
-				(unsigned long long)stats_total_ticks(&vs->st));
+				(unsigned long long)stats_total_count(vs),
+				(unsigned long long)stats_total_ticks(vs));
 	}
 	fmt_snprintf(title, sizeof(title), "exit statistics (%u vCPU%s)", vm->nr_vcpus,
 		     vm->nr_vcpus == 1 ? "" : "s");
