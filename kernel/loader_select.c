@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "arch/x86/kvm_pv.h"
 #include "arch/x86/vcpu_entry_linux.h"
 #include "arch/x86/vmx.h"
 #include "kernel/loader.h"
@@ -82,7 +83,9 @@ int loader_select_load(struct vm *vm, const struct loader_image *img, const char
 		rc = load_linux(vm, img);
 	else
 		rc = load_mb1(vm, img, what);
-	if (!rc)
+	if (!rc) {
 		aps_wait_for_sipi(vm);
+		kvm_pv_vm_init(vm);   /* kvmclock's system_time 0 */
+	}
 	return rc;
 }
