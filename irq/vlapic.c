@@ -17,6 +17,7 @@
 #include "irq/vlapic.h"
 #include "irq/vioapic.h"
 #include "kernel/clock.h"
+#include "kernel/limits.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/lib/atomic.h"
@@ -287,6 +288,24 @@ static void timer_disarm(struct vlapic *v)
 	v->timer_period = 0;
 }
 
+/*
+ * The period of the count-down: initial count x divider, but a periodic
+ * timer never faster than LIMIT_LAPIC_PERIOD_MIN_US, or a tiny count
+ * makes every VM entry exit at once for the timer and the vCPU never
+ * runs another instruction (docs/security.md). One-shot counts are kept.
+ */
+u32 vlapic_period_floor_us = LIMIT_LAPIC_PERIOD_MIN_US;
+
+static u64 timer_period_of(struct vlapic *v, u32 count)
+{
+	u64 period = (u64)count * timer_divider(v);
+	u64 floor = clock_tsc_khz() * READ_ONCE(vlapic_period_floor_us) / 1000;
+
+	if (timer_mode(v) == APIC_TIMER_PERIODIC && count && period < floor)
+		return floor;
+	return period;
+}
+
 /* (Re)start the count-down from the initial count at time now. */
 static void timer_start(struct vlapic *v, u64 now)
 {
@@ -295,7 +314,7 @@ static void timer_start(struct vlapic *v, u64 now)
 	timer_disarm(v);
 	if (count == 0 || timer_mode(v) == APIC_TIMER_TSC_DEADLINE)
 		return;
-	v->timer_period = (u64)count * timer_divider(v);
+	v->timer_period = timer_period_of(v, count);
 	v->timer_deadline = now + v->timer_period;
 }
 
@@ -342,7 +361,7 @@ static void timer_set_divider(struct vlapic *v, u32 dcr, u64 now)
 	reg_put(v, APIC_REG_TDCR, dcr & APIC_TDCR_MASK);
 	if (!armed)
 		return;
-	v->timer_period = (u64)reg_get(v, APIC_REG_TMICT) * timer_divider(v);
+	v->timer_period = timer_period_of(v, reg_get(v, APIC_REG_TMICT));
 	v->timer_deadline = now + (u64)left * timer_divider(v);
 	if (left == 0)
 		v->timer_deadline = now;

@@ -300,6 +300,14 @@ bool vlapic_match_dest(struct vm *vm, unsigned vcpu_id, const struct lapic_irq *
 
 /* ------------------------------------------------------------ timer */
 
+/*
+ * Shortest period of a periodic timer, in microseconds of TSC time
+ * (LIMIT_LAPIC_PERIOD_MIN_US from kernel/limits.h): a shorter count runs
+ * at this period, so a guest cannot livelock its vCPU in timer exits.
+ * Host tests that check small-period arithmetic set it to 0.
+ */
+extern u32 vlapic_period_floor_us;
+
 /* Absolute TSC of the next timer expiry, 0 when the timer is not armed. */
 u64 vlapic_timer_deadline(struct vm *vm, unsigned vcpu_id);
 

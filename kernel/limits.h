@@ -22,6 +22,7 @@
 #define LIMIT_VM_GSIS             1024u   /* GSIs 0..LIMIT_VM_GSIS-1 routable, per VM */
 #define LIMIT_VM_ROUTE_ENTRIES    4096u   /* entries in one SET_GSI_ROUTING request */
 #define LIMIT_HC_CONSOLE_BYTES    4096u   /* one CONSOLE_WRITE */
+#define LIMIT_LAPIC_PERIOD_MIN_US 50u     /* fastest periodic vLAPIC timer (the PIT's IRQ0 floor too) */
 #define LIMIT_FREE_PAGES_FLOOR    256u    /* 1 MiB kept back from guest-driven allocations */
 
 /* Pure rule, for unit tests: may `bytes` be allocated when `free_pages` pages are free? */

@@ -20,6 +20,7 @@
  *                or power-off the main loop skips: 0xcf9 <- 6, port 0x92
  *                bit 0, 8042 command 0xfe, PM1a SLP_TYP=S5|SLP_EN: tern
  *                ends the VM with status 0 (docs/security.md)
+ *   trace=N      print each operation from the Nth on (to find the one that hurts)
  *   mode=limits  no loop: hit each per-VM limit (doorbells, routing
  *                entries, routing size) and check the errors
  *
@@ -123,6 +124,7 @@ static u64 rng;
 static u32 ram_end;
 static u32 op_count[OP_COUNT];
 static u32 faults;
+static bool tracing;
 static u32 violations;
 static u32 live_db[LIVE_DOORBELLS];
 static u8 scratch[SCRATCH_SIZE] __aligned(64);
@@ -239,6 +241,8 @@ static u32 sanitize_dm(u32 off, unsigned w, u32 v)
 
 static void mmio_access(u32 addr, unsigned w, bool write, u32 v)
 {
+	if (tracing)
+		printf("hostile:   %s%u 0x%08x 0x%x\n", write ? "write" : "read", w * 8, addr, v);
 	if (write) {
 		if (w == 1)
 			mmio_write8(addr, (u8)v);
@@ -617,12 +621,15 @@ static u32 arg_u32(const char *key, u32 def)
 	return (u32)v;
 }
 
-static void fuzz(u32 nops)
+static void fuzz(u32 nops, u32 trace_from)
 {
 	for (u32 i = 1; i <= nops; i++) {
 		enum op op = (enum op)rnd_below(OP_COUNT);
 
 		op_count[op]++;
+		tracing = trace_from && i >= trace_from;
+		if (tracing)
+			printf("hostile: op %u %s\n", i, op_names[op]);
 		ops[op]();
 		if (i % PROGRESS_EVERY == 0)
 			printf("hostile: %u ops, %u faults recovered, %u NMIs\n", i, faults,
@@ -762,6 +769,7 @@ void guest_main(void)
 {
 	char mode[ARG_MAX] = "fuzz";
 	u32 seed = arg_u32("seed", 1), nops = arg_u32("ops", DEFAULT_OPS);
+	u32 trace_from = arg_u32("trace", 0);   /* every argument is read before the SIPI stubs land */
 
 	(void)mb_cmdline_arg("mode", mode, sizeof(mode));
 	printf("hostile: seed %u\n", seed);
@@ -775,7 +783,7 @@ void guest_main(void)
 	plant_ap_stubs();
 	irq_init(true, IRQ_EOI_NONE);
 	lapic_enable();
-	fuzz(nops);
+	fuzz(nops, trace_from);
 	check_eq(violations, 0, "every checked hypercall result was right");
 	check(true, "tern survived %u operations (seed %u)", nops, seed);
 	end_mode(mode);

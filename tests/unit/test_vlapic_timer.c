@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* vLAPIC timer: one-shot, periodic, TSC-deadline; divider; current count. */
+#include "kernel/clock.h"
+#include "kernel/limits.h"
 #include "tests/unit/test_vlapic.h"
 
 #define VEC 0x30
@@ -13,6 +15,7 @@ static struct vm *timer_vm(u32 lvt, u32 tdcr)
 {
 	struct vm *vm = tv_vm(1);
 
+	vlapic_period_floor_us = 0;   /* small-period arithmetic below; the floor has its own test */
 	sw_enable(vm, 0);
 	mmio_wr(vm, 0, APIC_REG_LVT_TIMER, lvt);
 	mmio_wr(vm, 0, APIC_REG_TDCR, tdcr);
@@ -106,6 +109,26 @@ static void test_periodic_missed_periods_coalesce_into_one_interrupt(void **stat
 	vlapic_timer_check(vm, 0, T0 + 800);
 	assert_int_equal(vlapic_timer_deadline(vm, 0), T0 + 900);
 	assert_int_equal(vm->kicks[0], 1);                              /* coalesced in IRR */
+	tv_free(vm);
+}
+
+/* A periodic count shorter than the floor runs at the floor (no livelock in timer exits). */
+static void test_periodic_period_has_a_floor(void **state)
+{
+	struct vm *vm = timer_vm((APIC_TIMER_PERIODIC << APIC_LVT_TIMER_SHIFT) | VEC, 0xb);
+	u64 floor = clock_tsc_khz() * LIMIT_LAPIC_PERIOD_MIN_US / 1000;
+
+	(void)state;
+	vlapic_period_floor_us = LIMIT_LAPIC_PERIOD_MIN_US;
+	mmio_wr(vm, 0, APIC_REG_TMICT, 4);
+	assert_int_equal(vlapic_timer_deadline(vm, 0), T0 + floor);
+	vlapic_timer_check(vm, 0, T0 + floor + 1);
+	assert_true(irr_bit(vm, 0, VEC));
+	assert_int_equal(vlapic_timer_deadline(vm, 0), T0 + 2 * floor);
+	mmio_wr(vm, 0, APIC_REG_LVT_TIMER, VEC);                        /* one-shot: no floor */
+	mmio_wr(vm, 0, APIC_REG_TMICT, 4);
+	assert_int_equal(vlapic_timer_deadline(vm, 0), T0 + 4);
+	vlapic_period_floor_us = 0;
 	tv_free(vm);
 }
 
@@ -286,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_current_count_counts_down_at_tsc_over_divider),
 		cmocka_unit_test(test_periodic_reloads_without_drift),
 		cmocka_unit_test(test_periodic_missed_periods_coalesce_into_one_interrupt),
+		cmocka_unit_test(test_periodic_period_has_a_floor),
 		cmocka_unit_test(test_masked_timer_counts_and_expires_silently),
 		cmocka_unit_test(test_initial_count_write_restarts_and_zero_stops),
 		cmocka_unit_test(test_mode_change_disarms_mask_change_does_not),
