@@ -35,6 +35,7 @@ GOLDEN = [
     (["resample.log"], "resample.summary.txt"),
     (["--follow", "vector=0x70", "msi_noapicv.log"], "msi_noapicv.follow-vector0x70.txt"),
     (["--follow", "gsi=28", "msi_apicv.log"], "msi_apicv.follow-gsi28.txt"),
+    (["--follow", "gsi=3", "pic.log"], "pic.follow-gsi3.txt"),
 ]
 
 
@@ -80,6 +81,15 @@ class Chains(unittest.TestCase):
         for irq in irqs:
             self.assertEqual(irq.injected.a[1], timeline.INJECT_VID)
             self.assertIsNone(irq.eoi)
+
+    def test_pic_interrupt_ends_at_the_vpic_eoi(self):
+        irqs = [i for i in self.chains("pic.log") if i.gsi == 3]
+        self.assertEqual(len(irqs), 4)
+        for irq in irqs:
+            self.assertEqual(irq.injected.a[1], timeline.INJECT_EXTINT)
+            self.assertEqual(irq.eoi.type, "ack")
+            self.assertEqual(irq.eoi.a[0], 0)          # the master PIC
+        self.assertEqual(irqs[0].vector, 0x23)
 
     def test_window_exit_joins_the_waiting_interrupt(self):
         irq = [i for i in self.chains("msi_noapicv.log") if i.vector == 0x70][0]
