@@ -279,7 +279,9 @@ static u32 build_fadt(struct acpi_builder *b, u32 facs, u32 dsdt)
 	f->p_lvl2_lat = FADT_C2_UNSUPPORTED;
 	f->p_lvl3_lat = FADT_C3_UNSUPPORTED;
 	f->century = RTC_REG_CENTURY;
-	f->iapc_boot_arch = BOOT_LEGACY_DEVICES | BOOT_8042 | BOOT_VGA_NOT_PRESENT;
+	/* no BOOT_8042: ports 0x60/0x64 only take reset and A20 commands (misc_ports.h),
+	 * and a guest that probes for a keyboard waits 0.5 s for a CTR that never comes */
+	f->iapc_boot_arch = BOOT_LEGACY_DEVICES | BOOT_VGA_NOT_PRESENT;
 	f->flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
 		   FADT_FIX_RTC | FADT_RESET_REG_SUP;
 	f->minor_revision = FADT_MINOR_REVISION;
