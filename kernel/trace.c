@@ -171,7 +171,7 @@ static int oldest_ring(const struct trace_ring *rings, const u64 *pos, unsigned 
 
 u64 trace_dump_rings(const struct trace_ring *rings, unsigned nr, trace_line_fn emit, void *ctx)
 {
-	u64 pos[TRACE_DUMP_MAX_RINGS], total = 0;
+	u64 pos[TRACE_DUMP_MAX_RINGS] = { 0 }, total = 0;
 	char line[TRACE_LINE_MAX];
 	int r;
 
