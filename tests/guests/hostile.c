@@ -629,7 +629,7 @@ static void fuzz(u32 nops, u32 trace_from)
 		op_count[op]++;
 		tracing = trace_from && i >= trace_from;
 		if (tracing)
-			printf("hostile: op %u %s\n", i, op_names[op]);
+			printf("hostile: op %u %s (%u NMIs)\n", i, op_names[op], irq_count[VEC_NMI]);
 		ops[op]();
 		if (i % PROGRESS_EVERY == 0)
 			printf("hostile: %u ops, %u faults recovered, %u NMIs\n", i, faults,
@@ -723,7 +723,7 @@ static void limits_doorbells(void)
 
 static void limits_routing(void)
 {
-	struct tern_irq_routing *r = (void *)scratch;
+	struct tern_irq_routing *r = (void *)scratch, *top;
 	u32 gpa = (u32)(uintptr_t)r;
 
 	memset(scratch, 0, sizeof(scratch));
@@ -737,8 +737,10 @@ static void limits_routing(void)
 	r->entries[0].u.irqchip.pin = LIMIT_GSI;
 	check_eq(hypercall1(TERN_HC_SET_GSI_ROUTING, gpa), -TERN_ERANGE,
 		 "a route for GSI %u (the GSI limit) is refused", LIMIT_VM_GSIS);
-	r->nr = LIMIT_VM_ROUTE_ENTRIES;
-	check_eq(hypercall1(TERN_HC_SET_GSI_ROUTING, ram_end - sizeof(*r)), -TERN_EFAULT,
+	top = (struct tern_irq_routing *)(uintptr_t)(ram_end - sizeof(*top));
+	top->nr = LIMIT_VM_ROUTE_ENTRIES;
+	top->flags = 0;
+	check_eq(hypercall1(TERN_HC_SET_GSI_ROUTING, (u32)(uintptr_t)top), -TERN_EFAULT,
 		 "a full-size request whose entries lie beyond RAM is refused");
 	r->entries[0].gsi = LIMIT_GSI;
 	r->nr = 1;
