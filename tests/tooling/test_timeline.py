@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Self-tests of tools/timeline against recorded traces (tests/tooling/*.log).
+"""Self-tests of tools/timeline against recorded traces (tests/tooling/*.log),
+and of what the tooling issue added to tools/run (progress line, INPUT=) and
+tools/bench (the gnuplot chart).
 
 The logs are tern's lines (tools/run TERN_LOG=) of real runs; see README.md
 here for how each was recorded. Each *.txt is the reviewed output of one
@@ -12,22 +14,23 @@ import importlib.util
 import io
 import json
 import os
+import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-def load_timeline():
-    path = os.path.join(ROOT, "tools", "timeline")
-    loader = importlib.machinery.SourceFileLoader("timeline", path)
-    spec = importlib.util.spec_from_loader("timeline", loader)
+def load_tool(name):
+    path = os.path.join(ROOT, "tools", name)
+    loader = importlib.machinery.SourceFileLoader("tool_" + name, path)
+    spec = importlib.util.spec_from_loader("tool_" + name, loader)
     mod = importlib.util.module_from_spec(spec)
     loader.exec_module(mod)
     return mod
 
 
-timeline = load_timeline()
+timeline = load_tool("timeline")
 
 # (arguments, expected output file)
 GOLDEN = [
@@ -139,6 +142,64 @@ class Chrome(unittest.TestCase):
         # time axis: --tsc-mhz 1000 puts one tick at 1 ns
         first = min(r.tsc for r in recs)
         self.assertAlmostEqual(min(e["ts"] for e in ev if "ts" in e), first / 1000.0)
+
+
+class RunTools(unittest.TestCase):
+    def setUp(self):
+        self.run = load_tool("run")
+
+    def test_input_escapes(self):
+        self.assertEqual(self.run.decode_input(r"\x01c help\rquit\r"), b"\x01c help\rquit\r")
+        self.assertEqual(self.run.decode_input("plain"), b"plain")
+        with self.assertRaises(self.run.RunError):
+            self.run.decode_input("\\x0")
+
+    def test_status_line_silent_without_a_terminal(self):
+        st = self.run.Status()
+        err = io.StringIO()
+        saved, sys.stderr = (sys.stdout, sys.stderr), err
+        sys.stdout = io.StringIO()        # not a terminal
+        try:
+            st.enable()
+            st.start -= 100               # long past STATUS_DELAY
+            st.milestone("tern up")
+            st.draw(force=True)
+            st.clear()
+        finally:
+            sys.stdout, sys.stderr = saved
+        self.assertFalse(st.enabled)
+        self.assertEqual(err.getvalue(), "")
+
+    def test_status_line_on_a_terminal(self):
+        st = self.run.Status()
+        st.enabled, st.start = True, st.start - 100
+        err = io.StringIO()
+        saved, sys.stderr = sys.stderr, err
+        try:
+            st.milestone("tern up")
+            st.milestone("VM started")
+            st.milestone("tern up")       # a milestone is shown once
+            st.draw(force=True)
+            shown = err.getvalue()
+            st.at_line_start = False      # a guest left a line open: never drawn over it
+            st.clear()
+            st.draw(force=True)
+        finally:
+            sys.stderr = saved
+        self.assertIn("tern up > VM started", shown)
+        self.assertEqual(shown.count("tern up"), 1)
+        self.assertTrue(err.getvalue().endswith("\r\x1b[K"))   # erased, not redrawn
+
+
+class BenchChart(unittest.TestCase):
+    def test_gnuplot_script_plots_ticks_floor_and_target(self):
+        bench = load_tool("bench")
+        script = bench.gnuplot_script("/tmp/x.dat", "/tmp/x.svg")
+        self.assertIn('set output "/tmp/x.svg"', script)
+        self.assertIn("using 2:xtic(1)", script)
+        self.assertIn("using 3", script)
+        self.assertIn("using 4", script)
+        self.assertIn("set terminal svg", script)
 
 
 if __name__ == "__main__":
