@@ -16,6 +16,28 @@ void cpu_init_bsp(void);
 bool cpu_has_nx(void);
 bool cpu_has_1g_pages(void);
 
+bool cpu_has_smep(void);
+bool cpu_has_smap(void);
+
+/*
+ * Turn on CR4.SMEP and CR4.SMAP on the calling CPU when the CPU has them
+ * (cpu_init_bsp() does the BSP; each AP calls it in its set-up).
+ */
+void cpu_harden_this_cpu(void);
+
+/*
+ * One line computed from the live state of every online CPU:
+ * "tern: hardening: W^X yes, NX yes, SMEP yes, SMAP yes, stack guards yes"
+ * (W^X: no leaf of tern's page tables writable and executable, .text RX,
+ * .rodata R, data RW+NX; NX: EFER.NXE; SMEP/SMAP: CR4 on every online
+ * CPU; stack guards: the page below every CPU's stack unmapped). Returns
+ * true when all hold.
+ */
+bool cpu_hardening_report(void);
+
+/* The unmapped guard page below cpu's stack (0: no such CPU online). */
+u64 cpu_stack_guard(unsigned cpu);
+
 /* The calling CPU's initial APIC id (CPUID.1:EBX[31:24]). */
 u32 cpu_apic_id(void);
 

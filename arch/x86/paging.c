@@ -222,3 +222,69 @@ u64 paging_root(void)
 {
 	return virt_to_phys(root);
 }
+
+/* ---------------------------------------------------------------- checks */
+
+static bool leaf_wx(u64 e)
+{
+	return (e & PTE_RW) && !(e & PTE_NX);
+}
+
+/* Writable and executable leaves under table t (at level), recursively. */
+static u64 count_wx(const u64 *t, unsigned level)
+{
+	u64 n = 0;
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		u64 e = t[i];
+
+		if (!(e & PTE_P))
+			continue;
+		if (is_leaf(e, level))
+			n += leaf_wx(e);
+		else
+			n += count_wx(phys_to_virt(e & PTE_ADDR_MASK), level - 1);
+	}
+	return n;
+}
+
+u64 paging_count_wx(void)
+{
+	u64 n;
+
+	if (!root)
+		return ~0ull;
+	spin_lock(&lock);
+	n = count_wx(root, LEVEL_PML4);
+	spin_unlock(&lock);
+	return n;
+}
+
+/* The leaf mapping va, or 0 when va is not mapped. */
+static u64 leaf_of(u64 va)
+{
+	const u64 *t = root;
+
+	for (unsigned l = LEVEL_PML4; l >= LEVEL_PT; l--) {
+		u64 e = t[pt_index(va, l)];
+
+		if (!(e & PTE_P))
+			return 0;
+		if (is_leaf(e, l))
+			return e;
+		t = phys_to_virt(e & PTE_ADDR_MASK);
+	}
+	return 0;
+}
+
+u64 paging_leaf_flags(u64 va)
+{
+	u64 e;
+
+	if (!root)
+		return 0;
+	spin_lock(&lock);
+	e = leaf_of(va);
+	spin_unlock(&lock);
+	return e & ~PTE_ADDR_MASK;
+}

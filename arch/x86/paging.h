@@ -39,6 +39,14 @@ int paging_map_mmio(u64 phys, u64 len);
  */
 int paging_unmap_page(u64 va);
 
+/*
+ * Hardening checks (the boot self-check line): how many present leaves are
+ * both writable and executable (W^X holds when 0; ~0 before paging_init),
+ * and the flags of the leaf mapping va (PTE_* bits, 0 when not mapped).
+ */
+u64 paging_count_wx(void);
+u64 paging_leaf_flags(u64 va);
+
 /* The physical address of the top-level table (what CR3 holds), for VMX host state. */
 u64 paging_root(void);
 

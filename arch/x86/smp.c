@@ -9,6 +9,7 @@
  * before the next one starts.
  */
 #include "arch/x86/smp.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/ipi.h"
@@ -98,6 +99,7 @@ static int ap_setup(unsigned cpu)
 		ist_tops[i] = (u64)(uintptr_t)&tables[cpu]->ist[i][IST_STACK_SIZE];
 	gdt_init_cpu(&tables[cpu]->gdt, ist_tops);
 	idt_load();
+	cpu_harden_this_cpu();   /* SMEP/SMAP: the trampoline set only CR4.PAE */
 	wrmsr(MSR_IA32_PAT, bsp_pat);
 	ret = lapic_init();
 	if (ret)
