@@ -530,11 +530,8 @@ int vlapic_highest_isr(struct vm *vm, unsigned vcpu_id)
 
 /* ------------------------------------------------------------ EOI */
 
-/*
- * Lock held: retire the highest in-service vector; returns it if level, else -1.
- * Out of line so its trace hook's live registers stay out of reg_write().
- */
-static __attribute__((noinline)) int eoi_locked(struct vlapic *v)
+/* Lock held: retire the highest in-service vector; returns it if level, else -1. */
+static int eoi_locked(struct vlapic *v)
 {
 	int vector = vec_highest(v, APIC_REG_ISR);
 
