@@ -88,12 +88,21 @@ struct trace_ring {
 /* Enabled categories (TRACE_CAT_*); 0 = everything off. */
 extern u32 trace_mask;
 
+#ifdef TERN_NO_TRACE
+/* A measurement build (make CC="gcc -DTERN_NO_TRACE"): every hook compiled out. */
+static inline bool trace_on(u32 cat)
+{
+	(void)cat;
+	return false;
+}
+#else
 /* True when any of the categories in cat is on: the one branch of a hook. */
 static inline bool trace_on(u32 cat)
 {
 	/* a plain read: one "testb $cat, trace_mask" the compiler may fuse; writers are rare */
 	return unlikely(trace_mask & cat);
 }
+#endif
 
 struct vm;
 
