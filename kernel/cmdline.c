@@ -23,7 +23,7 @@ struct ctx {
 	const char *token;       /* the token being parsed, as decoded */
 	char *err;
 	size_t errlen;
-	bool seen_stats, seen_irqdump, seen_trace, seen_loglevel, seen_apicv;
+	bool seen_stats, seen_irqdump, seen_trace, seen_loglevel, seen_apicv, seen_selftest;
 };
 
 static int reject(struct ctx *c, const char *fmt, ...) __printf(2, 3);
@@ -309,6 +309,8 @@ static int parse_token(struct ctx *c, const char *t)
 		return parse_loglevel(c, t + 9);
 	if (!strncmp(t, "apicv=", 6))
 		return parse_apicv(c, t + 6);
+	if (!strcmp(t, "selftest=guard"))
+		return parse_flag(c, &c->seen_selftest, &c->cfg->selftest_guard);
 	return reject(c, "unknown token");
 }
 

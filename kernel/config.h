@@ -15,6 +15,8 @@
  *   apicv=off    never use APIC virtualization (apicv=on: the default)
  *   trace=LIST   event trace categories (irq,exit,doorbell)
  *   loglevel=N   0 err .. 3 debug (default 2)
+ *   selftest=guard  after boot, touch the BSP's stack guard page: tern's
+ *                exception dump must name it (docs/security.md)
  * An unknown token or a bad value stops tern with a message naming it.
  */
 #ifndef TERN_CONFIG_H
@@ -43,6 +45,7 @@ struct tern_config {
 	bool stats;
 	bool irqdump;
 	bool apicv_off;                                  /* apicv=off */
+	bool selftest_guard;                             /* selftest=guard */
 	char trace[64];
 	int loglevel;
 };

@@ -127,6 +127,8 @@ __noreturn void kernel_main(u32 magic, u64 info_phys)
 	clock_tsc_khz();   /* calibrate now, before any VM depends on it */
 	smp_boot_aps(&bi); /* the APs need the calibrated TSC for INIT-SIPI-SIPI delays */
 	cpu_hardening_report();   /* W^X, NX, SMEP, SMAP, stack guards on every online CPU */
+	if (cfg.selftest_guard)
+		cpu_selftest_guard();
 	vmm_main(&bi, &cfg);
 }
 

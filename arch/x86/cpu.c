@@ -4,8 +4,10 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/x86.h"
 #include "boot/boot.h"
+#include "kernel/config.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -156,4 +158,40 @@ bool cpu_hardening_report(void)
 		pr_warn("hardening: %llu leaves writable and executable",
 			(unsigned long long)paging_count_wx());
 	return wx && nx && smep && smap && guards;
+}
+
+int cpu_guard_owner(u64 addr)
+{
+	for (unsigned cpu = 0; cpu < PCPU_MAX; cpu++) {
+		u64 g = cpu_stack_guard(cpu);
+		u64 len = cpu == BSP_ID ? BOOT_GUARD_SIZE : PAGE_SIZE;
+
+		if (g && addr >= g && addr - g < len)
+			return (int)cpu;
+	}
+	return -1;
+}
+
+/* The self-test's #PF: tern's dump (which names the guard page), then a clean end. */
+static void selftest_pf(struct trap_frame *f)
+{
+	trap_dump(f);
+	pr_info("selftest: guard page fault caught: %s",
+		cpu_guard_owner(read_cr2()) == BSP_ID ? "pass" : "FAIL (not the guard page)");
+	pr_info("exit:");
+	machine_poweroff();
+}
+
+__noreturn void cpu_selftest_guard(void)
+{
+	volatile const u8 *guard = (const u8 *)(uintptr_t)cpu_stack_guard(BSP_ID);
+
+	if (idt_set_handler(EXC_PF, selftest_pf))
+		pr_err("selftest: cannot claim #PF");
+
+	pr_info("selftest: reading the stack guard page of cpu0 at 0x%llx: expect a page fault",
+		(unsigned long long)(uintptr_t)guard);
+	(void)*guard;
+	pr_err("selftest: the stack guard page of cpu0 is mapped");
+	cpu_halt_forever();
 }

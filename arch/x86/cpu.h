@@ -38,6 +38,12 @@ bool cpu_hardening_report(void);
 /* The unmapped guard page below cpu's stack (0: no such CPU online). */
 u64 cpu_stack_guard(unsigned cpu);
 
+/* The CPU whose stack guard page holds addr, or -1 (names the page in exception dumps). */
+int cpu_guard_owner(u64 addr);
+
+/* selftest=guard: read the BSP's stack guard page; the #PF dump must name it. */
+__noreturn void cpu_selftest_guard(void);
+
 /* The calling CPU's initial APIC id (CPUID.1:EBX[31:24]). */
 u32 cpu_apic_id(void);
 

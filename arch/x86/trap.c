@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "arch/x86/trap.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/x86.h"
 #include "kernel/log.h"
@@ -43,7 +44,7 @@ static int current_cpu_id(void)
 	return (int)this_cpu()->id;
 }
 
-void trap_fatal(const struct trap_frame *f)
+void trap_dump(const struct trap_frame *f)
 {
 	pr_err("EXCEPTION %s (vector %llu) error 0x%llx on cpu %d",
 	       vector_name(f->vector), (unsigned long long)f->vector,
@@ -55,6 +56,9 @@ void trap_fatal(const struct trap_frame *f)
 	pr_err("  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx",
 	       (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
 	       (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	if (f->vector == EXC_PF && cpu_guard_owner(read_cr2()) >= 0)
+		pr_err("  cr2 is in the stack guard page of cpu%d (stack overflow)",
+		       cpu_guard_owner(read_cr2()));
 	pr_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx",
 	       (unsigned long long)f->rax, (unsigned long long)f->rbx,
 	       (unsigned long long)f->rcx, (unsigned long long)f->rdx);
@@ -67,6 +71,11 @@ void trap_fatal(const struct trap_frame *f)
 	pr_err("  r13 %016llx r14 %016llx r15 %016llx",
 	       (unsigned long long)f->r13, (unsigned long long)f->r14,
 	       (unsigned long long)f->r15);
+}
+
+void trap_fatal(const struct trap_frame *f)
+{
+	trap_dump(f);
 	pr_err("cpu %d halted after an exception in tern", current_cpu_id());
 	cpu_halt_forever();
 }

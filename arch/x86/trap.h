@@ -58,6 +58,9 @@ void trap_dispatch(struct trap_frame *frame);
  */
 __noreturn void trap_fatal(const struct trap_frame *frame);
 
+/* trap_fatal()'s dump without the halt (self-tests that catch a fault on purpose). */
+void trap_dump(const struct trap_frame *frame);
+
 /* Entry addresses of the 256 stubs in trap.S, indexed by vector. */
 extern const u64 trap_stub_table[TRAP_VECTORS];
 
