@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Hypercall table. tern's own calls sit at TERN_HC_BASE + index; to add
- * one, write its function and put it in tern_calls[] (and document it in
+ * one, write its function and put it in hypercall_table[] (and document it in
  * docs/hypercall.md). Every guest pointer goes through vm_copy_*_guest.
  */
 #include <tern/hypercall.h>
@@ -135,7 +135,7 @@ static s64 hc_irq_dump(struct vcpu *v, u64 gpa, u64 len, u64 a2, u64 a3)
 	return vm_copy_to_guest(v->vm, gpa, v->hc_buf, (u64)n + 1) ? -TERN_EFAULT : n;
 }
 
-static const hypercall_fn_t tern_calls[] = {
+const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE] = {
 	[TERN_HC_NULL - TERN_HC_BASE] = hc_null,
 	[TERN_HC_VERSION - TERN_HC_BASE] = hc_version,
 	[TERN_HC_CONSOLE_WRITE - TERN_HC_BASE] = hc_console_write,
@@ -148,13 +148,8 @@ static const hypercall_fn_t tern_calls[] = {
 	[TERN_HC_IRQ_DUMP - TERN_HC_BASE] = hc_irq_dump,
 };
 
-__attribute__((optimize("omit-frame-pointer"))) s64 hypercall_dispatch(struct vcpu *v, u64 nr)
+s64 hypercall_dispatch_other(struct vcpu *v, u64 nr)
 {
-	u64 idx = nr - TERN_HC_BASE;
-
-	if (nr >= TERN_HC_BASE && idx < ARRAY_SIZE(tern_calls) && tern_calls[idx])
-		return tern_calls[idx](v, v->gpr[GPR_RBX], v->gpr[GPR_RCX], v->gpr[GPR_RDX],
-				       v->gpr[GPR_RSI]);
 	if (nr == KVM_HC_SEND_IPI)
 		return vlapic_pv_send_ipi(v->vm, v->id, v->gpr[GPR_RBX], v->gpr[GPR_RCX],
 					  (u32)v->gpr[GPR_RDX], v->gpr[GPR_RSI]);

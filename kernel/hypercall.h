@@ -7,17 +7,33 @@
 #ifndef TERN_HYPERCALL_H_KERNEL
 #define TERN_HYPERCALL_H_KERNEL
 
+#include <tern/hypercall.h>
 #include "kernel/lib/types.h"
-
-struct vcpu;
+#include "kernel/vcpu.h"
 
 /* One hypercall with its arguments (RBX, RCX, RDX, RSI): returns >= 0 or -TERN_Exxx. */
 typedef s64 (*hypercall_fn_t)(struct vcpu *v, u64 a0, u64 a1, u64 a2, u64 a3);
 
+/* tern's own calls, indexed by nr - TERN_HC_BASE (NULL = none). */
+#define HYPERCALL_TABLE_SIZE (TERN_HC_IRQ_DUMP - TERN_HC_BASE + 1)
+extern const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE];
+
+/* The calls outside tern's table (KVM's): -TERN_KVM_ENOSYS for an unknown nr. */
+s64 hypercall_dispatch_other(struct vcpu *v, u64 nr);
+
 /*
  * Run hypercall nr for v with the arguments in its RBX, RCX, RDX, RSI; an
  * unknown nr returns -TERN_KVM_ENOSYS. The caller has already refused CPL > 0.
+ * Inline: it sits on the VMCALL exit path.
  */
-s64 hypercall_dispatch(struct vcpu *v, u64 nr);
+static inline s64 hypercall_dispatch(struct vcpu *v, u64 nr)
+{
+	u64 idx = nr - TERN_HC_BASE;   /* wraps to a huge index below the base */
+	hypercall_fn_t fn;
+
+	if (likely(idx < HYPERCALL_TABLE_SIZE) && (fn = hypercall_table[idx]))
+		return fn(v, v->gpr[GPR_RBX], v->gpr[GPR_RCX], v->gpr[GPR_RDX], v->gpr[GPR_RSI]);
+	return hypercall_dispatch_other(v, nr);
+}
 
 #endif

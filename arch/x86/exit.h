@@ -74,6 +74,6 @@ int exit_nop_skip(struct vcpu *v);
 /* Emulate the MMIO instruction at CS:RIP as an access to gpa (exit_ept.c). */
 int exit_mmio_emulate(struct vcpu *v, u64 gpa);
 /* VM-entry failure (exit reason bit 31): report and stop the VM. */
-int exit_entry_failure(struct vcpu *v, u32 basic);
+int exit_entry_failure(struct vcpu *v, u32 basic) __attribute__((cold));
 
 #endif

@@ -11,6 +11,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/x86.h"
 #include "drivers/lapic_host.h"
+#include "kernel/rcu.h"
 #include "kernel/clock.h"
 #include "kernel/lib/atomic.h"
 #include "kernel/log.h"
@@ -176,4 +177,10 @@ void smp_kick(unsigned cpu)
 		return;
 	if (lapic_send_ipi(smp_cpu_apic_id(cpu), IPI_KICK_VECTOR))
 		pr_warn("cpu%u: cannot kick cpu%u", self_id(), cpu);
+}
+
+/* RCU's writer wants cpu to pass a VM entry or idle soon: a kick forces its VM exit. */
+void rcu_kick_cpu(unsigned cpu)
+{
+	smp_kick(cpu);
 }
