@@ -162,8 +162,13 @@ void vm_request_exit(struct vm *vm, int status)
 	bool expected = false;
 
 	/* the first request decides the status */
-	if (atomic_cmpxchg(&vm->exit_requested, &expected, true))
-		WRITE_ONCE(vm->exit_status, status);
+	if (!atomic_cmpxchg(&vm->exit_requested, &expected, true))
+		return;
+	WRITE_ONCE(vm->exit_status, status);
+	/* the exit path looks at the kick flag only: make every vCPU see the request */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i])
+			store_release(&vm->vcpus[i]->kicked, true);
 }
 
 void vm_stop_error(struct vm *vm, const char *fmt, ...)

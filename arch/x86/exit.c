@@ -16,7 +16,7 @@
 
 #define CS_AR_L_SHIFT 13
 
-static int exit_unknown(struct vcpu *v);
+static int exit_unknown(struct vcpu *v) __attribute__((noinline, cold));
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -79,6 +79,7 @@ enum insn_mode guest_insn_mode(void)
 	return (ar & AR_DB) ? INSN_MODE_32 : INSN_MODE_16;
 }
 
+/* Cold and out of line, so the hot handler below saves no extra registers. */
 static int exit_unknown(struct vcpu *v)
 {
 	u32 basic = (u32)vmcs_read(VMCS_EXIT_REASON) & EXIT_REASON_BASIC_MASK;
@@ -101,7 +102,6 @@ EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
 	int rc;
 
-	rcu_eqs_exit((unsigned)v->cpu);
 	/* one test catches entry failures (bit 31) and reasons beyond the table */
 	if (unlikely(reason >= EXIT_REASON_MAX)) {
 		if (reason & EXIT_REASON_ENTRY_FAIL)
@@ -110,14 +110,17 @@ EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 	}
 	v->exits[reason]++;
 	rc = handlers[reason](v);
-	if (unlikely(vm_exit_requested(v->vm)))
-		return VMX_RUN_YIELD;
-	if (unlikely(READ_ONCE(v->kicked)) && rc == 0)
-		rc = exit_events(v);
+	/* vm_request_exit() kicks every vCPU, so one flag covers both cases */
+	if (unlikely(READ_ONCE(v->kicked))) {
+		if (vm_exit_requested(v->vm))
+			return VMX_RUN_YIELD;
+		if (rc == 0)
+			rc = exit_events(v);
+	}
 	if (likely(rc == 0)) {
 		if (unlikely(v->deadline))
 			inject_arm_deadline(v);
-		rcu_eqs_enter((unsigned)v->cpu);
+		rcu_vm_entry((unsigned)v->cpu);
 	}
 	return rc;
 }
