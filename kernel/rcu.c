@@ -22,7 +22,11 @@
 #define RCU_CTR_ACTIVE 1u
 #define RCU_CTR_STEP   2u  /* a quiescent point keeps the parity but changes the value */
 
+/* Spins between two kicks of a CPU a writer still waits for (the first kick is at once). */
+#define RCU_KICK_EVERY 4096u
+
 struct rcu_cpu rcu_cpus[RCU_MAX_CPUS];
+u32 rcu_gp_waiters;
 static u64 rcu_gp_count;
 
 #ifndef TERN_HOST
@@ -118,15 +122,24 @@ void rcu_cpu_offline(unsigned cpu)
 	WRITE_ONCE(c->online, false);
 }
 
-/* Wait until cpu is or was quiescent since the caller's fence. */
-static void rcu_wait_for_cpu(struct rcu_cpu *c)
+__attribute__((weak)) void rcu_kick_cpu(unsigned cpu)
+{
+	(void)cpu;
+}
+
+/* Wait until cpu is or was quiescent since the caller's fence, kicking it now and then. */
+static void rcu_wait_for_cpu(struct rcu_cpu *c, unsigned cpu)
 {
 	u64 snap = __atomic_load_n(&c->ctr, __ATOMIC_ACQUIRE);
+	u32 spins = 0;
 
 	if (!ctr_active(snap))
 		return;
-	while (__atomic_load_n(&c->ctr, __ATOMIC_ACQUIRE) == snap)
+	while (__atomic_load_n(&c->ctr, __ATOMIC_ACQUIRE) == snap) {
+		if (spins++ % RCU_KICK_EVERY == 0)
+			rcu_kick_cpu(cpu);
 		cpu_relax();
+	}
 }
 
 void synchronize_rcu(void)
@@ -140,10 +153,12 @@ void synchronize_rcu(void)
 		was_active = ctr_active(READ_ONCE(me->ctr));
 		rcu_eqs_enter(self);
 	}
+	__atomic_add_fetch(&rcu_gp_waiters, 1, __ATOMIC_SEQ_CST);
 	smp_mb();  /* the caller's publish is ordered before the counter loads */
 	for (unsigned cpu = 0; cpu < RCU_MAX_CPUS; cpu++)
 		if (cpu != self)
-			rcu_wait_for_cpu(&rcu_cpus[cpu]);
+			rcu_wait_for_cpu(&rcu_cpus[cpu], cpu);
+	__atomic_sub_fetch(&rcu_gp_waiters, 1, __ATOMIC_SEQ_CST);
 	if (was_active)
 		rcu_eqs_exit(self);
 	smp_mb();  /* the caller's free comes after every wait */

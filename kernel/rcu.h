@@ -10,22 +10,27 @@
  * hold a pointer it loaded before the publish.
  *
  * Each CPU has a counter: odd = active (may be reading), even = in an
- * extended quiescent state (guest mode, idle, offline) where it holds no
- * reference at all. A writer snapshots every other CPU's counter and waits
- * until each one was even or has changed.
+ * extended quiescent state (idle, offline) where it holds no reference at
+ * all. A writer snapshots every other CPU's counter and waits until each
+ * one was even or has changed.
+ *
+ * Guest mode is quiescent too, but marking it on every VM entry and exit
+ * would cost two counter updates and a fence per exit. Instead a CPU stays
+ * active across guest mode and, on each VM entry, reports a quiescent
+ * state only while a writer waits (one load and a branch per exit); the
+ * writer kicks every CPU it waits for (rcu_kick_cpu: a host IPI forces a
+ * VM exit), so a CPU running a guest reports at its next entry.
  *
  * What the kernel must call, on the CPU concerned:
  *   rcu_cpu_online(cpu)   when the CPU starts running tern code (active);
- *   rcu_eqs_enter(cpu)    just before VMLAUNCH/VMRESUME and before idling
- *                         (hlt), with no RCU read section open;
- *   rcu_eqs_exit(cpu)     right after the VM exit / wake-up, before any
- *                         code that may read RCU-protected data;
+ *   rcu_vm_entry(cpu)     just before VMLAUNCH/VMRESUME, no read section open;
+ *   rcu_eqs_enter(cpu)    before idling (hlt), no read section open;
+ *   rcu_eqs_exit(cpu)     after the wake-up, before reading protected data;
  *   rcu_quiescent(cpu)    in any long root-mode loop that does not enter
  *                         the guest (a CPU spinning in root mode without it
  *                         stalls every writer);
  *   rcu_cpu_offline(cpu)  when the CPU stops for good.
- * The vCPU loop therefore reports a quiescent state on every VM entry for
- * free; synchronize_rcu() costs at most one exit per busy CPU.
+ * synchronize_rcu() so costs at most one kick and one exit per busy CPU.
  *
  * rcu_this_cpu() says which CPU runs the caller: in tern it is the percpu
  * id (a weak default in kernel/rcu.c reads this_cpu()->id); host tests give
@@ -88,6 +93,8 @@ struct rcu_cpu {
 } __aligned(64);      /* one cache line each: readers never share a line */
 
 extern struct rcu_cpu rcu_cpus[RCU_MAX_CPUS];
+/* Writers in synchronize_rcu() right now: CPUs entering a guest report to them. */
+extern u32 rcu_gp_waiters;
 
 /* Reports a quiescent-state call made inside a read section (a caller bug). */
 void rcu_misuse(unsigned cpu, const char *what);
@@ -123,6 +130,24 @@ static inline void rcu_eqs_exit(unsigned cpu)
 	__atomic_store_n(&c->ctr, c->ctr + 1, __ATOMIC_RELAXED);
 	smp_mb();  /* store counter, then load pointers: pairs with synchronize_rcu's fence */
 }
+
+/*
+ * cpu (the caller's) enters guest mode holding no RCU reference: report a
+ * quiescent state if a writer waits for one. On every VM entry: kept to a
+ * load and a branch.
+ */
+static inline void rcu_vm_entry(unsigned cpu)
+{
+	if (unlikely(READ_ONCE(rcu_gp_waiters)))
+		rcu_quiescent(cpu);
+}
+
+/*
+ * Make cpu reach rcu_vm_entry() or idle soon. tern sends a host IPI, which
+ * forces a VM exit; the default (host tests, where CPUs are threads that
+ * pass quiescent points by themselves) does nothing.
+ */
+void rcu_kick_cpu(unsigned cpu);
 
 /* Grace periods completed by synchronize_rcu() so far (statistics, tests). */
 u64 rcu_grace_periods(void);

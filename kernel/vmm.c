@@ -20,6 +20,7 @@
 #include "kernel/lib/atomic.h"
 #include "kernel/lib/format.h"
 #include "kernel/log.h"
+#include "kernel/percpu.h"
 #include "kernel/rcu.h"
 #include "kernel/vm_impl.h"
 
@@ -147,8 +148,10 @@ static void idle(unsigned nr_vms)
 			vm_stop_error(vms[i], "every vCPU is halted and nothing can wake them");
 		next = earlier(next, d);
 	}
-	while (next && clock_now() < next)
+	while (next && clock_now() < next) {
+		rcu_quiescent(this_cpu()->id);   /* a root-mode wait must not stall writers */
 		__asm__ __volatile__("pause");
+	}
 }
 
 static unsigned count_ready(unsigned nr_vms)

@@ -99,9 +99,8 @@ void vmx_vcpu_run(struct vcpu *v, u64 timeslice)
 	v->deadline_stale = true;
 	if (inject_pending_events(v))
 		return;   /* INIT: the vCPU waits for a SIPI */
-	rcu_eqs_enter((unsigned)v->cpu);
+	rcu_vm_entry((unsigned)v->cpu);
 	rc = vmx_run(v, v->launched);
-	rcu_eqs_exit((unsigned)v->cpu);
 	if (rc == VMX_RUN_YIELD)
 		v->launched = true;   /* an exit happened, so the launch succeeded */
 	if (rc == VMX_RUN_FAIL_VALID) {

@@ -322,9 +322,84 @@ static void test_rcu_list_add_del(void **state)
 	assert_ptr_equal(items[1].link.next, &items[2].link);
 }
 
+/*
+ * A CPU "in guest mode" (active, calling nothing) blocks a writer until it
+ * passes a VM entry; rcu_vm_entry reports only while a writer waits, so a
+ * VM entry with no writer leaves the counter alone (no per-exit cost).
+ */
+struct vmentry_ctl {
+	unsigned cpu;
+	int entered;      /* set once the CPU went "into the guest" */
+	int exit_now;     /* set by the test: the CPU takes one exit and re-enters */
+	int done;
+	int kicked_seen;  /* the writer's kick reached this CPU */
+};
+
+static struct vmentry_ctl *kick_target;
+
+void rcu_kick_cpu(unsigned cpu)
+{
+	if (kick_target && kick_target->cpu == cpu)
+		flag_set(&kick_target->kicked_seen, 1);
+}
+
+static void *vmentry_cpu_thread(void *arg)
+{
+	struct vmentry_ctl *g = arg;
+
+	stub_rcu_set_cpu(g->cpu);
+	rcu_cpu_online(g->cpu);
+	rcu_vm_entry(g->cpu);
+	flag_set(&g->entered, 1);
+	wait_flag(&g->exit_now);       /* stands for a guest that runs until a kick */
+	rcu_vm_entry(g->cpu);          /* the exit handled, entering again */
+	wait_flag(&g->done);
+	rcu_cpu_offline(g->cpu);
+	return NULL;
+}
+
+static void test_vm_entry_without_writer_keeps_counter(void **state)
+{
+	u64 before;
+
+	(void)state;
+	stub_rcu_set_cpu(READER_CPU);
+	rcu_cpu_online(READER_CPU);
+	before = __atomic_load_n(&rcu_cpus[READER_CPU].ctr, __ATOMIC_RELAXED);
+	for (int i = 0; i < 100; i++)
+		rcu_vm_entry(READER_CPU);
+	assert_int_equal(__atomic_load_n(&rcu_cpus[READER_CPU].ctr, __ATOMIC_RELAXED), before);
+	assert_true(before & 1);   /* still active: guest mode is not marked per entry */
+	rcu_cpu_offline(READER_CPU);
+}
+
+static void test_writer_kicks_guest_cpu_and_waits_for_its_entry(void **state)
+{
+	struct vmentry_ctl g = { .cpu = READER_CPU };
+	struct sync_ctl s = { .cpu = WRITER_CPU };
+	pthread_t gt, st;
+
+	(void)state;
+	kick_target = &g;
+	assert_int_equal(pthread_create(&gt, NULL, vmentry_cpu_thread, &g), 0);
+	wait_flag(&g.entered);
+	assert_int_equal(pthread_create(&st, NULL, sync_thread, &s), 0);
+	wait_flag(&g.kicked_seen);               /* the writer asked the CPU to exit */
+	sleep_ms(WAIT_MS);
+	assert_false(flag_get(&s.returned));     /* no VM entry yet: still waiting */
+	flag_set(&g.exit_now, 1);
+	assert_int_equal(pthread_join(st, NULL), 0);
+	assert_true(flag_get(&s.returned));
+	flag_set(&g.done, 1);
+	assert_int_equal(pthread_join(gt, NULL), 0);
+	kick_target = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vm_entry_without_writer_keeps_counter),
+		cmocka_unit_test(test_writer_kicks_guest_cpu_and_waits_for_its_entry),
 		cmocka_unit_test(test_read_lock_nests),
 		cmocka_unit_test(test_synchronize_alone_returns),
 		cmocka_unit_test(test_synchronize_waits_for_reader_quiescent),
