@@ -158,7 +158,8 @@ static int parse_mmap(struct parser *ps, const u8 *tag, u32 size)
 	entry_size = rd32(tag + MB2_TAG_HDR_SIZE);
 	if (entry_size < MB2_MMAP_ENTRY_MIN || entry_size % MB2_ALIGN)
 		return fail(ps, "memory map entry size %u is invalid", entry_size);
-	for (u32 off = MB2_MMAP_HDR_SIZE; off + entry_size <= size; off += entry_size) {
+	/* written so that a huge entry_size cannot wrap the bound (off <= size holds) */
+	for (u32 off = MB2_MMAP_HDR_SIZE; entry_size <= size - off; off += entry_size) {
 		u64 base = rd64(tag + off), len = rd64(tag + off + 8);
 		struct mem_range *r;
 

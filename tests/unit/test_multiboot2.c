@@ -357,6 +357,16 @@ static void test_bad_memory_map(void **state)
 	memcpy(t + 8, &esize, 4);
 	assert_rejected("entry size 20 is invalid");
 
+	/* regression (found by fuzz_multiboot2): an entry size near 2^32 wrapped
+	 * the loop bound and the parser read past the tag and the block */
+	mbi_begin();
+	add_default_mmap();
+	mbi_finish();
+	esize = 0xfffffff8u;
+	memcpy(mbi.buf + 8 + 8, &esize, 4);
+	(void)parse();
+	assert_int_equal(map.nr, 0);
+
 	for (unsigned i = 0; i < ARRAY_SIZE(many); i++)
 		many[i] = (struct e820){ 0x100000ull * (i + 1), 0x1000, 1, 0 };
 	mbi_begin();
