@@ -273,11 +273,13 @@ static int build_page_tables(struct linux_ctx *c)
 {
 	size_t bytes = (2 + LINUX_NR_PDS) * PAGE_BYTES;
 	u8 *pt = kzalloc(bytes);
-	u8 *pdpt = pt + PAGE_BYTES, *pd = pt + 2 * PAGE_BYTES;
+	u8 *pdpt, *pd;
 	int ret;
 
 	if (!pt)
 		return -TERN_ENOMEM;
+	pdpt = pt + PAGE_BYTES;
+	pd = pt + 2 * PAGE_BYTES;
 	put64(pt, LINUX_PDPT_GPA | PTE_PRESENT | PTE_WRITE);
 	for (unsigned i = 0; i < LINUX_NR_PDS; i++)
 		put64(pdpt + i * 8, (LINUX_PD_GPA + i * PAGE_BYTES) | PTE_PRESENT | PTE_WRITE);

@@ -124,9 +124,13 @@ int parse_u64(const char *s, size_t len, u64 *out, bool allow_suffix)
 
 	if (len == 0)
 		return -TERN_EINVAL;
-	if (allow_suffix && len > 1 && suffix_multiplier(s[len - 1])) {
-		mult = suffix_multiplier(s[len - 1]);
-		len--;
+	if (allow_suffix && len > 1) {
+		u64 m = suffix_multiplier(s[len - 1]);
+
+		if (m) {
+			mult = m;
+			len--;
+		}
 	}
 	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
