@@ -1009,6 +1009,11 @@ bool vlapic_set_intr(struct vm *vm, unsigned vcpu_id, u8 vector, bool level)
 /* Lock held: one addressed message; 1 when accepted. */
 static int accept_irq_locked(struct vlapic *v, const struct lapic_irq *irq)
 {
+	/* fixed/lowest are traced where they reach IRR (accept_fixed) */
+	if (trace_on(TRACE_CAT_IRQ) && irq->delivery_mode != LAPIC_DM_FIXED &&
+	    irq->delivery_mode != LAPIC_DM_LOWEST)
+		trace_irq(v->vm, (int)v->vcpu_id, TR_LAPIC_ACCEPT, irq->vector, irq->level_trigger,
+			  irq->delivery_mode, 0);
 	switch (irq->delivery_mode) {
 	case LAPIC_DM_FIXED:
 	case LAPIC_DM_LOWEST:
@@ -1017,7 +1022,6 @@ static int accept_irq_locked(struct vlapic *v, const struct lapic_irq *irq)
 		v->smi_ignored++;   /* tern has no SMM */
 		return 0;
 	case LAPIC_DM_NMI:
-		TRACE(TR_LAPIC_ACCEPT, v->vm, v->vcpu_id, 2, 0, LAPIC_DM_NMI, 0);
 		post_event(v, VLAPIC_EV_NMI);
 		return 1;
 	case LAPIC_DM_INIT:
