@@ -13,6 +13,7 @@
 #include "irq/irq_source.h"
 #include "irq/routing.h"
 #include "irq/routing_internal.h"
+#include "kernel/limits.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm.h"
 #include "kernel/trace.h"
@@ -249,6 +250,8 @@ int doorbell_assign(struct vm *vm, u32 gsi, u32 flags, u32 resample_id)
 	r = check_assign(s, gsi, flags, resample_id);
 	if (r)
 		return r;
+	if (!limits_guest_alloc_ok(sizeof(*db) + sizeof(*spare)))
+		return -TERN_ENOMEM;   /* tern's reserve is not for guests */
 	db = kzalloc(sizeof(*db));
 	if (db && (flags & TERN_DOORBELL_FLAG_RESAMPLE))
 		spare = kzalloc(sizeof(*spare));  /* allocated outside the lock, used if the GSI has none */

@@ -11,6 +11,7 @@
 #include "irq/routing_internal.h"
 #include "irq/vioapic.h"
 #include "irq/vpic.h"
+#include "kernel/limits.h"
 #include "kernel/lib/bitmap.h"
 #include "kernel/lib/string.h"
 #include "kernel/log.h"
@@ -138,8 +139,11 @@ static struct irq_routing_table *table_alloc(u32 nr_rt_entries, u32 nr)
 	size_t size = sizeof(struct irq_routing_table) +
 		      (size_t)nr_rt_entries * sizeof(struct irq_route_entry *) +
 		      (size_t)nr * sizeof(struct irq_route_entry);
-	struct irq_routing_table *t = kzalloc(size);
+	struct irq_routing_table *t;
 
+	if (!limits_guest_alloc_ok(size))   /* a guest's request never eats tern's reserve */
+		return NULL;
+	t = kzalloc(size);
 	if (!t)
 		return NULL;
 	t->nr_rt_entries = nr_rt_entries;
@@ -336,9 +340,9 @@ static struct doorbell_set *state_create(void)
 	if (!s)
 		return NULL;
 	spin_lock_init(&s->lock);
-	s->limits.max_gsi = IRQ_ROUTING_MAX_GSI;
-	s->limits.max_entries = IRQ_ROUTING_MAX_ENTRIES;
-	s->limits.max_doorbells = DOORBELL_MAX_DEFAULT;
+	s->limits.max_gsi = LIMIT_VM_GSIS;
+	s->limits.max_entries = LIMIT_VM_ROUTE_ENTRIES;
+	s->limits.max_doorbells = LIMIT_VM_DOORBELLS;
 	s->sources = BIT64(IRQ_SOURCE_FIRST_FREE) - 1;  /* the fixed ids are never handed out */
 	s->vm_id = DOORBELL_VM_ID_NONE;
 	list_init(&s->list);
@@ -540,3 +544,7 @@ void irq_source_free(struct vm *vm, unsigned id)
 	irq_source_release_lines(vm, id);
 	atomic_and(&s->sources, ~BIT64(id));
 }
+
+STATIC_ASSERT(LIMIT_VM_GSIS <= IRQ_ROUTING_MAX_GSI && LIMIT_VM_GSIS >= IRQ_ROUTING_DEFAULT_GSIS);
+STATIC_ASSERT(LIMIT_VM_ROUTE_ENTRIES <= IRQ_ROUTING_MAX_ENTRIES);
+STATIC_ASSERT(LIMIT_VM_DOORBELLS <= DOORBELL_SLOTS);

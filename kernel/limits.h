@@ -28,7 +28,7 @@
 /* Pure rule, for unit tests: may `bytes` be allocated when `free_pages` pages are free? */
 static inline bool limits_alloc_allowed(u64 free_pages, u64 bytes)
 {
-	u64 pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	u64 pages = bytes / PAGE_SIZE + (bytes % PAGE_SIZE != 0);   /* no wrap for huge sizes */
 
 	return free_pages > LIMIT_FREE_PAGES_FLOOR &&
 	       free_pages - LIMIT_FREE_PAGES_FLOOR >= (pages ? pages : 1);

@@ -1,0 +1,2 @@
+UNIT_TESTS += limits
+test_limits_SRCS := tests/unit/test_limits.c
