@@ -26,6 +26,7 @@ static struct vm *const *vms;
 static unsigned nr_vms;
 static struct monitor mon;
 static int held = NO_BYTE;     /* guest input the full receive FIFO refused, retried first */
+static bool quitting;          /* the monitor stopped every VM */
 static char dump_buf[DUMP_MAX];
 
 static struct vm *vm_at(unsigned i)
@@ -162,6 +163,7 @@ static void trace(void *ctx)
 static void quit(void *ctx)
 {
 	(void)ctx;
+	quitting = true;
 	for (unsigned i = 0; i < nr_vms; i++)
 		if (vms[i] && !vms[i]->ended)
 			vm_request_exit(vms[i], 0);
@@ -187,10 +189,9 @@ void console_input_attach(struct vm *const *table, unsigned nr)
 	monitor_init(&mon, &ops, NULL);
 }
 
-void console_input_poll(void)
+/* Feed the waiting bytes to the monitor; stop early when the guest's FIFO is full. */
+static void drain(void)
 {
-	if (!mon.ops)
-		return;
 	if (held != NO_BYTE) {
 		int b = held;
 
@@ -208,4 +209,11 @@ void console_input_poll(void)
 		if (held != NO_BYTE)
 			return;
 	}
+}
+
+bool console_input_poll(void)
+{
+	if (mon.ops)
+		drain();
+	return quitting;
 }

@@ -22,7 +22,11 @@ struct vm;
  */
 void console_input_attach(struct vm *const *vms, unsigned nr);
 
-/* Handle every byte waiting in the host UART. Cheap when none is: one port read. */
-void console_input_poll(void);
+/*
+ * Handle the bytes waiting in the host UART (at most 64 a call). Cheap when
+ * none is: one port read. Returns true once the monitor stopped every VM
+ * (quit, Ctrl-A x): a caller waiting for a timer should stop waiting.
+ */
+bool console_input_poll(void);
 
 #endif
