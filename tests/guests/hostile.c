@@ -126,6 +126,7 @@ static u32 op_count[OP_COUNT];
 static u32 faults;
 static bool tracing;
 static u32 violations;
+static u32 nmi_lost;
 static u32 live_db[LIVE_DOORBELLS];
 static u8 scratch[SCRATCH_SIZE] __aligned(64);
 
@@ -621,6 +622,44 @@ static u32 arg_u32(const char *key, u32 def)
 	return (u32)v;
 }
 
+#define NMI_WAIT_SPINS 10000u
+
+/* Send an NMI to itself; true when the handler ran. */
+static bool nmi_taken(void)
+{
+	u32 before = irq_count[VEC_NMI];
+
+	icr_send(0, (DM_NMI << DM_SHIFT) | ICR_LEVEL_ASSERT);
+	for (u32 i = 0; i < NMI_WAIT_SPINS && irq_count[VEC_NMI] == before; i++)
+		__asm__ __volatile__("pause");
+	return irq_count[VEC_NMI] != before;
+}
+
+/* An IRET to the next instruction: ends a (virtual) NMI-blocked state, as after an NMI handler. */
+static void iret_to_self(void)
+{
+	__asm__ __volatile__("pushfl\n\tpushl %%cs\n\tpushl $1f\n\tiret\n1:" ::: "memory");
+}
+
+/*
+ * Is an NMI to itself still taken? If not, would an IRET (which ends NMI
+ * blocking) bring them back? Tells a lost NMI (tern) from a stuck block.
+ */
+static void nmi_probe(u32 at)
+{
+	bool after_iret;
+
+	lapic_enable();   /* the loop may have software-disabled the vLAPIC */
+	if (nmi_taken())
+		return;
+	iret_to_self();
+	after_iret = nmi_taken();
+	nmi_lost++;
+	if (nmi_lost <= 3)
+		printf("hostile: NMI to self not taken at op %u; after an IRET: %s\n", at,
+		       after_iret ? "taken (NMI blocking was stuck)" : "still not taken (NMI lost)");
+}
+
 static void fuzz(u32 nops, u32 trace_from)
 {
 	for (u32 i = 1; i <= nops; i++) {
@@ -631,9 +670,11 @@ static void fuzz(u32 nops, u32 trace_from)
 		if (tracing)
 			printf("hostile: op %u %s (%u NMIs)\n", i, op_names[op], irq_count[VEC_NMI]);
 		ops[op]();
-		if (i % PROGRESS_EVERY == 0)
+		if (i % PROGRESS_EVERY == 0) {
+			nmi_probe(i);
 			printf("hostile: %u ops, %u faults recovered, %u NMIs\n", i, faults,
 			       irq_count[VEC_NMI]);
+		}
 	}
 	printf("hostile: %u ops done\n", nops);
 	for (unsigned o = 0; o < OP_COUNT; o++)
