@@ -107,8 +107,16 @@
 #define MIB                0x100000u
 #define FREE_RAM_START     (8u * MIB)    /* far above this image and its stack */
 
-/* Real-mode halt stub for the second vCPU: xor sp,sp; sti; hlt; jmp $-6. */
-static const u8 ap_stub[] = { 0x31, 0xe4, 0xfb, 0xf4, 0xeb, 0xfa };
+/*
+ * Real-mode halt stub for the second vCPU, at every page a SIPI can name:
+ * xor sp,sp; inc word [AP_COUNTER]; sti; hlt; jmp to the start. Every
+ * start-up and every interrupt it takes (all IVT entries lead to 0:0) bumps
+ * the counter.
+ */
+#define AP_COUNTER 0x500u   /* BIOS data area: unused by this guest */
+static volatile uintptr_t ap_counter_addr = AP_COUNTER;   /* volatile: GCC warns on low constants */
+static const u8 ap_stub[] = { 0x31, 0xe4, 0xff, 0x06, AP_COUNTER & 0xff, AP_COUNTER >> 8,
+			      0xfb, 0xf4, 0xeb, 0xf6 };
 
 enum op {
 	OP_PIO, OP_MMIO_LAPIC, OP_MMIO_IOAPIC, OP_MMIO_TESTDEV, OP_RDMSR, OP_WRMSR,
@@ -610,6 +618,7 @@ static void plant_ap_stubs(void)
 {
 	for (u32 p = 0; p < SIPI_PAGES; p++)
 		memcpy((void *)(uintptr_t)(p * SIPI_PAGE_SIZE), ap_stub, sizeof(ap_stub));
+	*(volatile u16 *)ap_counter_addr = 0;
 }
 
 static u32 arg_u32(const char *key, u32 def)
@@ -677,6 +686,8 @@ static void fuzz(u32 nops, u32 trace_from)
 		}
 	}
 	printf("hostile: %u ops done\n", nops);
+	note("second vCPU: %u start-ups or wake-ups in its halt stub",
+	     *(volatile u16 *)ap_counter_addr);
 	for (unsigned o = 0; o < OP_COUNT; o++)
 		printf("# %-12s %u\n", op_names[o], op_count[o]);
 }
