@@ -16,6 +16,8 @@
  *   mode=oob     the loop, then one read outside RAM and devices: tern
  *                must stop the VM (status 255)
  *   mode=triple  the loop, then a deliberate triple fault (status 255)
+ *   mode=init    the loop, then INIT to itself: the BSP restarts at the
+ *                reset vector, which is not RAM: tern stops the VM (255)
  *   mode=cf9 | mode=p92 | mode=kbc | mode=s5   the loop, then the reset
  *                or power-off the main loop skips: 0xcf9 <- 6, port 0x92
  *                bit 0, 8042 command 0xfe, PM1a SLP_TYP=S5|SLP_EN: tern
@@ -725,6 +727,13 @@ static void end_mode(const char *mode)
 		       OOB_ADDR);
 		(void)mmio_read32(OOB_ADDR);
 		check(false, "the out-of-range read stopped the VM");
+	} else if (!strcmp(mode, "init")) {
+		printf("hostile: INIT to itself: the BSP restarts at the reset vector, outside RAM\n");
+		lapic_enable();
+		icr_send(0, (DM_INIT << DM_SHIFT) | ICR_LEVEL_ASSERT);
+		for (unsigned i = 0; i < 1000; i++)
+			__asm__ __volatile__("pause");
+		check(false, "the INIT reset the vCPU");
 	} else if (!strcmp(mode, "triple")) {
 		printf("hostile: empty IDT and #UD: a triple fault\n");
 		__asm__ __volatile__("lidt %0\n\tud2" :: "m"(empty));
