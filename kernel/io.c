@@ -37,6 +37,7 @@ struct io_maps {
 	struct io_table *pio;
 	struct io_table *mmio;
 	struct io_table *retired;
+	u32 pio_hint, mmio_hint;                  /* index of the last range hit: tried first */
 	DECLARE_BITMAP(port_logged, PIO_PORTS);   /* unclaimed ports already reported */
 	u32 nr_logged;                            /* how many (capped at UNCLAIMED_LOG_MAX) */
 };
@@ -88,15 +89,23 @@ static int find_floor(const struct io_table *t, u64 addr)
 	return found;
 }
 
-static const struct io_range *lookup(const struct io_table *t, u64 addr)
+static inline const struct io_range *lookup(const struct io_table *t, u64 addr, u32 *hint)
 {
+	unsigned h;
 	int i;
 
 	if (!t)
 		return NULL;
+	/* a guest hits one device over and over: try the last range first (the
+	 * hint is only an index, checked against this table, so a stale or racing
+	 * value is harmless) */
+	h = READ_ONCE(*hint);
+	if (likely(h < t->nr) && addr >= t->r[h].base && addr < t->r[h].end)
+		return &t->r[h];
 	i = find_floor(t, addr);
 	if (i < 0 || addr >= t->r[i].end)
 		return NULL;
+	WRITE_ONCE(*hint, (u32)i);
 	return &t->r[i];
 }
 
@@ -167,7 +176,7 @@ int mmio_register(struct vm *vm, u64 base, u64 len, mmio_handler_t fn, void *opa
 	return register_range(vm, false, base, base + len, (void *)fn, opaque);
 }
 
-static void report_unclaimed(struct vm *vm, struct io_maps *m, u16 port, unsigned size, bool in)
+static __attribute__((noinline, cold)) void report_unclaimed(struct vm *vm, struct io_maps *m, u16 port, unsigned size, bool in)
 {
 	u32 n;
 
@@ -185,7 +194,7 @@ static void report_unclaimed(struct vm *vm, struct io_maps *m, u16 port, unsigne
 int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool in, u32 *val)
 {
 	struct io_maps *m = vm_io_maps(vm);
-	const struct io_range *r = lookup(m ? load_acquire(&m->pio) : NULL, port);
+	const struct io_range *r = m ? lookup(load_acquire(&m->pio), port, &m->pio_hint) : NULL;
 
 	if (likely(r))
 		return ((pio_handler_t)r->fn)(r->opaque, vcpu_id, port, size, in, val);
@@ -199,7 +208,7 @@ int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool 
 int mmio_dispatch(struct vm *vm, unsigned vcpu_id, u64 gpa, unsigned size, bool write, u64 *val)
 {
 	struct io_maps *m = vm_io_maps(vm);
-	const struct io_range *r = lookup(m ? load_acquire(&m->mmio) : NULL, gpa);
+	const struct io_range *r = m ? lookup(load_acquire(&m->mmio), gpa, &m->mmio_hint) : NULL;
 
 	if (!r)
 		return -TERN_ENODEV;
