@@ -22,6 +22,8 @@
  *                or power-off the main loop skips: 0xcf9 <- 6, port 0x92
  *                bit 0, 8042 command 0xfe, PM1a SLP_TYP=S5|SLP_EN: tern
  *                ends the VM with status 0 (docs/security.md)
+ *   x2apic=1     switch the vLAPIC to x2APIC mode first: IPIs through the
+ *                ICR MSR, and half the MSR operations in 0x800-0x8ff
  *   trace=N      print each operation from the Nth on (to find the one that hurts)
  *   mode=limits  no loop: hit each per-VM limit (doorbells, routing
  *                entries, routing size) and check the errors
@@ -135,6 +137,7 @@ static u32 ram_end;
 static u32 op_count[OP_COUNT];
 static u32 faults;
 static bool tracing;
+static bool x2apic;           /* x2apic=1: the vLAPIC in x2APIC mode, ICR and registers by MSR */
 static u32 violations;
 static u32 nmi_lost;
 static u32 live_db[LIVE_DOORBELLS];
@@ -324,6 +327,8 @@ static const u32 msr_pool[] = {
 
 static u32 rnd_msr(void)
 {
+	if (x2apic && rnd_chance(2))
+		return MSR_X2APIC(0) + rnd_below(0x100);
 	switch (rnd_below(4)) {
 	case 0: return msr_pool[rnd_below(ARRAY_SIZE(msr_pool))];
 	case 1: return rnd_below(0x2000);
@@ -508,6 +513,10 @@ static void op_xsetbv(void)
 
 static void icr_send(u32 dest, u32 lo)
 {
+	if (x2apic) {
+		(void)wrmsr_safe(MSR_X2APIC(LAPIC_ICR_LO), ((u64)dest << 32) | lo);
+		return;
+	}
 	lapic_write(LAPIC_ICR_HI, dest << ICR_DEST_SHIFT);
 	lapic_write(LAPIC_ICR_LO, lo);
 }
@@ -660,7 +669,10 @@ static void nmi_probe(u32 at)
 {
 	bool after_iret;
 
-	lapic_enable();   /* the loop may have software-disabled the vLAPIC */
+	if (!x2apic)
+		lapic_enable();   /* the loop may have software-disabled the vLAPIC */
+	else
+		(void)wrmsr_safe(MSR_X2APIC(LAPIC_SVR), APIC_SVR_ENABLE | 0xff);
 	if (nmi_taken())
 		return;
 	iret_to_self();
@@ -832,7 +844,8 @@ void guest_main(void)
 {
 	char mode[ARG_MAX] = "fuzz";
 	u32 seed = arg_u32("seed", 1), nops = arg_u32("ops", DEFAULT_OPS);
-	u32 trace_from = arg_u32("trace", 0);   /* every argument is read before the SIPI stubs land */
+	u32 trace_from = arg_u32("trace", 0);
+	bool want_x2apic = arg_u32("x2apic", 0) != 0;   /* every argument is read before the SIPI stubs land */
 
 	(void)mb_cmdline_arg("mode", mode, sizeof(mode));
 	printf("hostile: seed %u\n", seed);
@@ -846,6 +859,9 @@ void guest_main(void)
 	plant_ap_stubs();
 	irq_init(true, IRQ_EOI_NONE);
 	lapic_enable();
+	x2apic = want_x2apic && wrmsr_safe(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD) < 0;
+	if (x2apic)
+		printf("hostile: vLAPIC in x2APIC mode\n");
 	fuzz(nops, trace_from);
 	check_eq(violations, 0, "every checked hypercall result was right");
 	check(true, "tern survived %u operations (seed %u)", nops, seed);
