@@ -5,7 +5,9 @@
  * other power-management MSRs, SGX, PT, MPX, PKU...), the hypervisor bit
  * set, topology fields made per-vCPU, and tern's own leaves at 0x40000000.
  */
+#include "arch/x86/cpuid_xsave.h"
 #include "arch/x86/exit.h"
+#include "arch/x86/kvm_pv.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_insn.h"
@@ -130,8 +132,10 @@ static void filter(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 	case CPUID_LEAF_XSAVE:
 		if (!vmx_caps.xsave)
 			*r = (struct cpuid_regs){ 0 };
-		else if (sub == 1)
+		else if (sub == 1) {
 			r->eax &= ~LD1_EAX_XSAVES;
+			r->ebx = cpuid_xsave_compacted_size(v->xcr0);   /* XSS is 0 */
+		}
 		break;
 	case LEAF_MONITOR:
 	case LEAF_ARCH_PERFMON:
@@ -158,7 +162,9 @@ EXIT_HOT int exit_cpuid(struct vcpu *v)
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	struct cpuid_regs r;
 
-	if (leaf >= LEAF_HV_BASE && leaf <= LEAF_HV_LAST) {
+	if (kvm_pv_cpuid(leaf, &r)) {
+		/* KVM's leaves at 0x40000100 (arch/x86/kvm_pv.h) */
+	} else if (leaf >= LEAF_HV_BASE && leaf <= LEAF_HV_LAST) {
 		hypervisor_leaf(leaf, &r);
 	} else {
 		r = cpuid(leaf, sub);

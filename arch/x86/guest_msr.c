@@ -7,6 +7,7 @@
  */
 #include "arch/x86/exit.h"
 #include "arch/x86/inject.h"
+#include "arch/x86/kvm_pv.h"
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_insn.h"
 #include "arch/x86/x86.h"
@@ -32,6 +33,7 @@ enum guest_msr {
 	GMSR_TSC_DEADLINE    = 0x6e0,
 	GMSR_X2APIC_FIRST    = 0x800,
 	GMSR_X2APIC_LAST     = 0x8ff,
+	GMSR_TSC_AUX         = 0xc0000103,
 };
 
 /* MTRRcap: 8 variable ranges, fixed ranges, write-combining. */
@@ -142,7 +144,8 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case GMSR_BIOS_SIGN_ID:
 	case GMSR_MCG_CAP:
 	case GMSR_MCG_STATUS:         *val = 0; return 0;
-	default:                     return -TERN_EINVAL;
+	case GMSR_TSC_AUX:           *val = rdmsr(GMSR_TSC_AUX); return 0;
+	default:                     return kvm_pv_rdmsr(v, msr, val);
 	}
 }
 
@@ -188,6 +191,12 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		return 0;
 	case MSR_IA32_TSC:
 		vmcs_write(VMCS_TSC_OFFSET, val - rdtsc());
+		kvm_pv_tsc_changed(v);
+		return 0;
+	case GMSR_TSC_AUX:   /* RDTSCP/RDPID read the CPU's: shared by the vCPUs of a CPU */
+		if (val >> 32)
+			return -TERN_EINVAL;
+		wrmsr(GMSR_TSC_AUX, val);
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		v->misc_enable = val | MISC_ENABLE_FIXED;
@@ -198,7 +207,7 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 	case GMSR_MCG_STATUS:
 		return 0;   /* harmless writes (microcode revision probe, MCE status clear) */
 	default:
-		return -TERN_EINVAL;
+		return kvm_pv_wrmsr(v, msr, val);
 	}
 }
 
