@@ -105,7 +105,7 @@ int kvm_pv_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 
 	if (msr != MSR_KVM_WALL_CLOCK_NEW && msr != MSR_KVM_SYSTEM_TIME_NEW)
 		return -TERN_ENOENT;
-	if (!pv)
+	if (!pv || v->id >= TERN_MAX_VCPUS)
 		return -TERN_EINVAL;
 	*val = msr == MSR_KVM_WALL_CLOCK_NEW ? pv->wall_clock_msr :
 	       pv->vcpus[v->id].system_time_msr;
