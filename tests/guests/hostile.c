@@ -25,6 +25,7 @@
  *   x2apic=1     switch the vLAPIC to x2APIC mode first: IPIs through the
  *                ICR MSR, and half the MSR operations in 0x800-0x8ff
  *   trace=N      print each operation from the Nth on (to find the one that hurts)
+ *   mode=console no loop: ops CONSOLE_WRITEs of 4096 bytes (output flood)
  *   mode=limits  no loop: hit each per-VM limit (doorbells, routing
  *                entries, routing size) and check the errors
  *
@@ -833,6 +834,20 @@ static void limits_hypercalls(void)
 	check_eq(hypercall0(TERN_HC_NULL), 0, "tern answers after every limit was hit");
 }
 
+/* mode=console: nops CONSOLE_WRITEs of the largest size, 64-byte lines (tern's output is synchronous). */
+static void console_flood(u32 nops)
+{
+	u64 t0 = rdtsc();
+
+	for (u32 i = 0; i < LIMIT_HC_CONSOLE_BYTES; i++)
+		scratch[i] = (i % 64 == 63) ? '\n' : 'x';
+	for (u32 i = 0; i < nops; i++)
+		(void)hypercall2(TERN_HC_CONSOLE_WRITE, (u32)(uintptr_t)scratch, LIMIT_HC_CONSOLE_BYTES);
+	printf("hostile: %u console writes of %u bytes took %llu TSC ticks\n", nops,
+	       LIMIT_HC_CONSOLE_BYTES, (unsigned long long)(rdtsc() - t0));
+	check(true, "tern survived %u maximal console writes", nops);
+}
+
 static void hostile_limits(void)
 {
 	limits_doorbells();
@@ -852,6 +867,10 @@ void guest_main(void)
 	printf("hostile: ops %u mode %s\n", nops, mode);
 	rng = ((u64)seed << 32) ^ 0x9e3779b97f4a7c15ull;
 	ram_end = (u32)MIN((u64)mb_mem_upper_kib() * 1024 + MIB, 0xc0000000ull);
+	if (!strcmp(mode, "console")) {
+		console_flood(nops);
+		return;
+	}
 	if (!strcmp(mode, "limits")) {
 		hostile_limits();
 		return;
