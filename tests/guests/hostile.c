@@ -87,7 +87,7 @@
 #define ICR_SH_SHIFT       18
 #define ICR_SH_ALL_BUT     3u
 #define ICR_DEST_SHIFT     24
-#define AP_APIC_ID         1u
+#define AP_IDS             3u            /* INIT/SIPI go to APIC IDs 1..3 */
 
 #define CR0_PE  (1u << 0)
 #define CR0_MP  (1u << 1)
@@ -528,7 +528,7 @@ static void op_ipi(void)
 	unsigned n = 1 + rnd_below(16);
 
 	for (unsigned i = 0; i < n; i++) {
-		u32 vec = rnd_below(256);
+		u32 vec = rnd_below(256), sipi = 1 + rnd_below(SIPI_PAGES - 1);
 
 		switch (rnd_below(5)) {
 		case 0:
@@ -538,16 +538,16 @@ static void op_ipi(void)
 			icr_send(0, (DM_FIXED << DM_SHIFT) | ICR_LEVEL_ASSERT | vec);
 			break;
 		case 2:
-			icr_send(AP_APIC_ID, (DM_INIT << DM_SHIFT) |
+			icr_send(1 + rnd_below(AP_IDS), (DM_INIT << DM_SHIFT) |
 					     (rnd_chance(2) ? ICR_LEVEL_ASSERT : 0));
 			break;
 		case 3:
-			icr_send(AP_APIC_ID, (DM_SIPI << DM_SHIFT) | ICR_LEVEL_ASSERT | vec);
+			icr_send(1 + rnd_below(AP_IDS), (DM_SIPI << DM_SHIFT) | ICR_LEVEL_ASSERT | sipi);
 			break;
 		default:
 			icr_send(rnd_below(256), (ICR_SH_ALL_BUT << ICR_SH_SHIFT) |
 				 ((rnd_chance(2) ? DM_INIT : DM_SIPI) << DM_SHIFT) |
-				 ICR_LEVEL_ASSERT | vec);
+				 ICR_LEVEL_ASSERT | sipi);
 			break;
 		}
 	}
@@ -625,11 +625,24 @@ static void (*const ops[OP_COUNT])(void) = {
 	op_hypercall, op_cr, op_xsetbv, op_ipi, op_routing, op_doorbell,
 };
 
-/* Every page a SIPI vector can name gets the halt stub (after the command line is read). */
+/*
+ * Every page a SIPI vector 1..255 can name gets the halt stub, and every
+ * real-mode interrupt vector (NMI, fixed IPIs, exceptions) of an AP leads to
+ * the stub of page 1: the IVT is page 0, so SIPI vector 0 is never sent.
+ * Done after the command line is read (it may sit in low memory).
+ */
+#define IVT_ENTRIES   256u
+#define STUB_SEGMENT  (SIPI_PAGE_SIZE >> 4)   /* 0x100:0 = the stub of page 1 */
+
 static void plant_ap_stubs(void)
 {
-	for (u32 p = 0; p < SIPI_PAGES; p++)
+	volatile u32 *ivt = (volatile u32 *)ap_counter_addr;   /* volatile: low addresses */
+
+	for (u32 p = 1; p < SIPI_PAGES; p++)
 		memcpy((void *)(uintptr_t)(p * SIPI_PAGE_SIZE), ap_stub, sizeof(ap_stub));
+	ivt -= AP_COUNTER / sizeof(u32);   /* back to linear 0 */
+	for (u32 v = 0; v < IVT_ENTRIES; v++)
+		ivt[v] = STUB_SEGMENT << 16;      /* segment:offset = 0x100:0 */
 	*(volatile u16 *)ap_counter_addr = 0;
 }
 
