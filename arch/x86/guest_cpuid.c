@@ -58,8 +58,10 @@ enum guest_cpuid_leaf {
 #define L7_EDX_HIDDEN  (BIT(15) /* hybrid */ | BIT(26) /* IBRS */ | BIT(27) /* STIBP */ | \
 			BIT(28) /* L1D_FLUSH */ | BIT(29) /* ARCH_CAPABILITIES */ | \
 			BIT(31) /* SSBD */)
-/* Leaf 0xd.1: XSAVES needs a VMX control tern does not set */
+/* Leaf 0xd.1: XSAVES needs a VMX control tern does not set; XSAVEC (compacted
+ * format) corrupts memory under Bochs 2.7 (Linux processes segfault: docs/linux.md) */
 #define LD1_EAX_XSAVES BIT(3)
+#define LD1_EAX_XSAVEC BIT(1)
 /* Leaf 0x80000001 */
 #define LE1_EDX_RDTSCP BIT(27)
 /* Leaf 0x80000007: only the invariant TSC stays */
@@ -133,7 +135,7 @@ static void filter(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 		if (!vmx_caps.xsave)
 			*r = (struct cpuid_regs){ 0 };
 		else if (sub == 1) {
-			r->eax &= ~LD1_EAX_XSAVES;
+			r->eax &= ~(LD1_EAX_XSAVES | LD1_EAX_XSAVEC);
 			r->ebx = cpuid_xsave_compacted_size(v->xcr0);   /* XSS is 0 */
 		}
 		break;
