@@ -103,7 +103,10 @@ unit: $(UNIT_BINS)
 -include tests/fuzz/fuzz.mk
 
 # ---------------------------------------------------------------- commands
-.PHONY: deps run test bench clean linux-guest
+.PHONY: deps run test bench clean linux-guest lint
+lint: deps
+	$(Q)tools/lint
+
 linux-guest:
 	$(Q)tools/linux-guest
 
