@@ -5,6 +5,7 @@
  * acpi_host_map() only, and never beyond what was mapped.
  */
 #include "drivers/acpi_host.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/string.h"
 
 /* RSDP layout. */
@@ -46,21 +47,6 @@
 #define MADT_CPU_ENABLED    BIT(0)
 #define MADT_XAPIC_ID_NONE  0xff    /* in a type 0 entry: the CPU is described by a type 9 */
 
-static u32 get32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 get64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static bool checksum_ok(const u8 *p, size_t len)
 {
@@ -79,16 +65,16 @@ int acpi_rsdp_check(const void *rsdp, size_t avail, u64 *rsdt, u64 *xsdt)
 	if (!p || avail < RSDP_V1_LEN || memcmp(p, RSDP_SIG, RSDP_SIG_LEN) ||
 	    !checksum_ok(p, RSDP_V1_LEN))
 		return -TERN_EINVAL;
-	*rsdt = get32(p + RSDP_OFF_RSDT);
+	*rsdt = get_le32(p + RSDP_OFF_RSDT);
 	*xsdt = 0;
 	if (p[RSDP_OFF_REVISION] < RSDP_REV_XSDT)
 		return 0;
 	if (avail < RSDP_V2_LEN)
 		return -TERN_EINVAL;
-	len = get32(p + RSDP_OFF_LENGTH);
+	len = get_le32(p + RSDP_OFF_LENGTH);
 	if (len < RSDP_V2_LEN || len > avail || !checksum_ok(p, len))
 		return -TERN_EINVAL;
-	*xsdt = get64(p + RSDP_OFF_XSDT);
+	*xsdt = get_le64(p + RSDP_OFF_XSDT);
 	return 0;
 }
 
@@ -104,7 +90,7 @@ static const u8 *map_rsdp(u64 phys, size_t *avail)
 	p = acpi_host_map(phys, RSDP_V2_LEN);
 	if (!p)
 		return NULL;
-	len = get32(p + RSDP_OFF_LENGTH);
+	len = get_le32(p + RSDP_OFF_LENGTH);
 	if (len <= RSDP_V2_LEN || len > RSDP_MAX_LEN) {
 		*avail = RSDP_V2_LEN;   /* acpi_rsdp_check judges the length */
 		return p;
@@ -153,7 +139,7 @@ static const u8 *map_table(u64 phys, const char *sig, u32 *len)
 
 	if (!p || (sig && memcmp(p, sig, SDT_SIG_LEN)))
 		return NULL;
-	*len = get32(p + SDT_OFF_LENGTH);
+	*len = get_le32(p + SDT_OFF_LENGTH);
 	if (*len < SDT_HDR_LEN || *len > ACPI_TABLE_MAX)
 		return NULL;
 	p = acpi_host_map(phys, *len);
@@ -173,7 +159,7 @@ static int search_root(u64 root, const char *root_sig, unsigned entry_size, cons
 	if (!r)
 		return -TERN_EINVAL;
 	for (u32 off = SDT_HDR_LEN; off + entry_size <= root_len; off += entry_size) {
-		u64 addr = entry_size == XSDT_ENTRY_SIZE ? get64(r + off) : get32(r + off);
+		u64 addr = entry_size == XSDT_ENTRY_SIZE ? get_le64(r + off) : get_le32(r + off);
 		const u8 *h = addr ? acpi_host_map(addr, SDT_HDR_LEN) : NULL;
 
 		if (!h || memcmp(h, sig, SDT_SIG_LEN))
@@ -234,8 +220,8 @@ static void add_ioapic(struct acpi_host_info *out, const u8 *e)
 		return;
 	io = &out->ioapics[out->nr_ioapics++];
 	io->id = e[2];
-	io->addr = get32(e + 4);
-	io->gsi_base = get32(e + 8);
+	io->addr = get_le32(e + 4);
+	io->gsi_base = get_le32(e + 8);
 }
 
 /* The minimum length of each sub-table type tern reads; 0 for types it skips. */
@@ -260,16 +246,16 @@ static void madt_entry(struct acpi_host_info *out, const u8 *e)
 	switch (e[0]) {
 	case MADT_TYPE_LOCAL_APIC:
 		if (e[3] != MADT_XAPIC_ID_NONE)
-			add_cpu(out, e[3], e[2], get32(e + 4));
+			add_cpu(out, e[3], e[2], get_le32(e + 4));
 		break;
 	case MADT_TYPE_IO_APIC:
 		add_ioapic(out, e);
 		break;
 	case MADT_TYPE_LAPIC_ADDR_OVERRIDE:
-		out->lapic_phys = get64(e + 4);
+		out->lapic_phys = get_le64(e + 4);
 		break;
 	case MADT_TYPE_LOCAL_X2APIC:
-		add_cpu(out, get32(e + 4), get32(e + 12), get32(e + 8));
+		add_cpu(out, get_le32(e + 4), get_le32(e + 12), get_le32(e + 8));
 		break;
 	default:
 		break;
@@ -284,11 +270,11 @@ int acpi_madt_parse(const void *madt, size_t len, struct acpi_host_info *out)
 	memset(out, 0, sizeof(*out));
 	if (!p || len < MADT_HDR_LEN || memcmp(p, MADT_SIG, SDT_SIG_LEN))
 		return -TERN_EINVAL;
-	tlen = get32(p + SDT_OFF_LENGTH);
+	tlen = get_le32(p + SDT_OFF_LENGTH);
 	if (tlen < MADT_HDR_LEN || tlen > len || !checksum_ok(p, tlen))
 		return -TERN_EINVAL;
-	out->lapic_phys = get32(p + MADT_OFF_LAPIC);
-	out->has_8259 = get32(p + MADT_OFF_FLAGS) & MADT_PCAT_COMPAT;
+	out->lapic_phys = get_le32(p + MADT_OFF_LAPIC);
+	out->has_8259 = get_le32(p + MADT_OFF_FLAGS) & MADT_PCAT_COMPAT;
 	for (u32 off = MADT_HDR_LEN; off < tlen;) {
 		const u8 *e = p + off;
 

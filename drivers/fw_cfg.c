@@ -2,6 +2,7 @@
 #include "drivers/fw_cfg.h"
 #include "drivers/platform.h"
 #include "kernel/io.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm.h"
@@ -50,17 +51,6 @@ struct fw_cfg {
 	u8 dir[FW_CFG_DIR_SIZE];
 };
 
-static void put_le(u8 *p, u64 v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void put_be(u8 *p, u64 v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++)
-		p[bytes - 1 - i] = (u8)(v >> (8 * i));
-}
 
 /* The bytes of the item a selector names; false for an unknown one. */
 static bool fw_cfg_item(const struct fw_cfg *fw, u16 selector, const u8 **data, u32 *len)

@@ -2,6 +2,7 @@
 #include "drivers/misc_ports.h"
 #include "drivers/pci_host.h"
 #include "kernel/io.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/mm.h"
 #include "kernel/vm.h"
@@ -38,11 +39,6 @@ struct pci_host {
 	u8 config[PCI_CONFIG_SIZE];   /* the host bridge, constant after create */
 };
 
-static void put_le(u8 *p, u32 v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
 
 static void host_bridge_init(u8 *cfg)
 {

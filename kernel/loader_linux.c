@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "drivers/acpi_tables.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/string.h"
 #include "kernel/loader_linux.h"
 #include "kernel/log.h"
@@ -108,13 +109,7 @@ struct linux_ctx {
 	u8 *bp;                /* the zero page being built */
 };
 
-static u16 get16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
-static u32 get32(const u8 *p) { return get16(p) | (u32)get16(p + 2) << 16; }
-static u64 get64(const u8 *p) { return get32(p) | (u64)get32(p + 4) << 32; }
 
-static void put16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
-static void put32(u8 *p, u32 v) { put16(p, (u16)v); put16(p + 2, (u16)(v >> 16)); }
-static void put64(u8 *p, u64 v) { put32(p, (u32)v); put32(p + 4, (u32)(v >> 32)); }
 
 static int refuse(struct linux_ctx *c, int err, const char *why)
 {
@@ -130,16 +125,16 @@ static int check_magic(struct linux_ctx *c)
 
 	if (c->image_len < HDR_MIN_IMAGE)
 		return refuse(c, -TERN_ENOEXEC, "image too short for a bzImage header");
-	if (get16(im + HDR_BOOT_FLAG) != BOOT_FLAG_MAGIC || get32(im + HDR_MAGIC) != HDRS_MAGIC)
+	if (get_le16(im + HDR_BOOT_FLAG) != BOOT_FLAG_MAGIC || get_le32(im + HDR_MAGIC) != HDRS_MAGIC)
 		return refuse(c, -TERN_ENOEXEC, "not a bzImage (no 0xaa55 boot flag or HdrS magic)");
-	c->hdr.version = get16(im + HDR_VERSION);
+	c->hdr.version = get_le16(im + HDR_VERSION);
 	if (c->hdr.version < LINUX_MIN_PROTOCOL)
 		return refuse(c, -TERN_ENOEXEC, "boot protocol older than 2.12");
 	if (!(im[HDR_LOADFLAGS] & LOADFLAG_LOADED_HIGH))
 		return refuse(c, -TERN_ENOEXEC, "kernel does not load high (zImage)");
 	if (!im[HDR_RELOCATABLE])
 		return refuse(c, -TERN_ENOEXEC, "kernel is not relocatable");
-	if (!(get16(im + HDR_XLOADFLAGS) & XLF_KERNEL_64))
+	if (!(get_le16(im + HDR_XLOADFLAGS) & XLF_KERNEL_64))
 		return refuse(c, -TERN_ENOEXEC, "kernel has no 64-bit entry point (XLF_KERNEL_64)");
 	return 0;
 }
@@ -151,18 +146,18 @@ static int check_sizes(struct linux_ctx *c)
 	unsigned sects = im[HDR_SETUP_SECTS] ? im[HDR_SETUP_SECTS] : SETUP_SECTS_DEFAULT;
 
 	h->setup_size = (u64)(sects + 1) * SECTOR_SIZE;
-	h->pm_size = (u64)get32(im + HDR_SYSSIZE) * SYSSIZE_UNIT;
-	h->align = get32(im + HDR_KERNEL_ALIGNMENT);
+	h->pm_size = (u64)get_le32(im + HDR_SYSSIZE) * SYSSIZE_UNIT;
+	h->align = get_le32(im + HDR_KERNEL_ALIGNMENT);
 	if (!h->pm_size)
 		return refuse(c, -TERN_ENOEXEC, "syssize is 0");
 	if (h->setup_size + h->pm_size > c->image_len)
 		return refuse(c, -TERN_ENOEXEC, "image truncated: shorter than setup_sects and syssize say");
 	if (h->align < PAGE_BYTES || (h->align & (h->align - 1)))
 		return refuse(c, -TERN_ENOEXEC, "kernel_alignment is not a power of two >= 4 KiB");
-	h->init_size = MAX((u64)get32(im + HDR_INIT_SIZE), h->pm_size);
-	h->pref_address = get64(im + HDR_PREF_ADDRESS);
-	h->initrd_addr_max = get32(im + HDR_INITRD_ADDR_MAX);
-	h->cmdline_size = get32(im + HDR_CMDLINE_SIZE);
+	h->init_size = MAX((u64)get_le32(im + HDR_INIT_SIZE), h->pm_size);
+	h->pref_address = get_le64(im + HDR_PREF_ADDRESS);
+	h->initrd_addr_max = get_le32(im + HDR_INITRD_ADDR_MAX);
+	h->cmdline_size = get_le32(im + HDR_CMDLINE_SIZE);
 	return 0;
 }
 
@@ -184,7 +179,7 @@ static int place_kernel(struct linux_ctx *c)
 		return refuse(c, -TERN_ENOSPC, "kernel (init_size) does not fit the VM's RAM");
 	c->entry->kernel_gpa = at;
 	c->entry->kernel_size = h->init_size;
-	put32(c->bp + HDR_CODE32_START, (u32)at);
+	put_le32(c->bp + HDR_CODE32_START, (u32)at);
 	return vm_copy_to_guest(c->vm, at, c->image + h->setup_size, h->pm_size);
 }
 
@@ -202,10 +197,10 @@ static int place_initrd(struct linux_ctx *c, const void *initrd, size_t len)
 	at = ALIGN_DOWN(top - len, PAGE_BYTES);
 	c->entry->initrd_gpa = at;
 	c->entry->initrd_size = len;
-	put32(c->bp + HDR_RAMDISK_IMAGE, (u32)at);
-	put32(c->bp + HDR_RAMDISK_SIZE, (u32)len);
-	put32(c->bp + BP_EXT_RAMDISK_IMAGE, (u32)(at >> 32));
-	put32(c->bp + BP_EXT_RAMDISK_SIZE, (u32)((u64)len >> 32));
+	put_le32(c->bp + HDR_RAMDISK_IMAGE, (u32)at);
+	put_le32(c->bp + HDR_RAMDISK_SIZE, (u32)len);
+	put_le32(c->bp + BP_EXT_RAMDISK_IMAGE, (u32)(at >> 32));
+	put_le32(c->bp + BP_EXT_RAMDISK_SIZE, (u32)((u64)len >> 32));
 	return vm_copy_to_guest(c->vm, at, initrd, len);
 }
 
@@ -215,8 +210,8 @@ static int place_cmdline(struct linux_ctx *c, const char *cmdline)
 
 	if (len > c->hdr.cmdline_size || len + 1 > LINUX_CMDLINE_MAX)
 		return refuse(c, -TERN_E2BIG, "command line longer than the kernel's cmdline_size");
-	put32(c->bp + HDR_CMD_LINE_PTR, (u32)LINUX_CMDLINE_GPA);
-	put32(c->bp + BP_EXT_CMD_LINE_PTR, 0);
+	put_le32(c->bp + HDR_CMD_LINE_PTR, (u32)LINUX_CMDLINE_GPA);
+	put_le32(c->bp + BP_EXT_CMD_LINE_PTR, 0);
 	if (len && vm_copy_to_guest(c->vm, LINUX_CMDLINE_GPA, cmdline, len) < 0)
 		return -TERN_EFAULT;
 	return vm_copy_to_guest(c->vm, LINUX_CMDLINE_GPA + len, "", 1);
@@ -231,9 +226,9 @@ static void e820_add(u8 *bp, u64 addr, u64 size, u32 type)
 
 	if (!size || n >= LINUX_E820_MAX)
 		return;
-	put64(e, addr);
-	put64(e + 8, size);
-	put32(e + 16, type);
+	put_le64(e, addr);
+	put_le64(e + 8, size);
+	put_le32(e + 16, type);
 	bp[BP_E820_ENTRIES] = n + 1;
 }
 
@@ -253,7 +248,7 @@ static void copy_setup_header(struct linux_ctx *c)
 	end = MIN(MIN(end, (size_t)HDR_MAX_END), c->image_len);
 	memcpy(c->bp + HDR_START, c->image + HDR_START, end - HDR_START);
 	c->bp[HDR_TYPE_OF_LOADER] = LOADER_TYPE_UNDEFINED;
-	put16(c->bp + HDR_VID_MODE, VID_MODE_NORMAL);
+	put_le16(c->bp + HDR_VID_MODE, VID_MODE_NORMAL);
 }
 
 static int build_acpi(struct linux_ctx *c)
@@ -263,7 +258,7 @@ static int build_acpi(struct linux_ctx *c)
 	if (ret < 0)
 		return refuse(c, ret, "cannot build the ACPI tables");
 	if (c->hdr.version >= PROTOCOL_RSDP_ADDR)
-		put64(c->bp + BP_ACPI_RSDP_ADDR, c->entry->rsdp_gpa);
+		put_le64(c->bp + BP_ACPI_RSDP_ADDR, c->entry->rsdp_gpa);
 	return 0;
 }
 
@@ -280,11 +275,11 @@ static int build_page_tables(struct linux_ctx *c)
 		return -TERN_ENOMEM;
 	pdpt = pt + PAGE_BYTES;
 	pd = pt + 2 * PAGE_BYTES;
-	put64(pt, LINUX_PDPT_GPA | PTE_PRESENT | PTE_WRITE);
+	put_le64(pt, LINUX_PDPT_GPA | PTE_PRESENT | PTE_WRITE);
 	for (unsigned i = 0; i < LINUX_NR_PDS; i++)
-		put64(pdpt + i * 8, (LINUX_PD_GPA + i * PAGE_BYTES) | PTE_PRESENT | PTE_WRITE);
+		put_le64(pdpt + i * 8, (LINUX_PD_GPA + i * PAGE_BYTES) | PTE_PRESENT | PTE_WRITE);
 	for (u64 i = 0; i < (u64)LINUX_NR_PDS * PT_ENTRIES; i++)
-		put64(pd + i * 8, i * LARGE_PAGE | PTE_PRESENT | PTE_WRITE | PTE_LARGE);
+		put_le64(pd + i * 8, i * LARGE_PAGE | PTE_PRESENT | PTE_WRITE | PTE_LARGE);
 	ret = vm_copy_to_guest(c->vm, LINUX_PML4_GPA, pt, bytes);
 	kfree(pt);
 	return ret;
@@ -302,7 +297,7 @@ static int build_gdt(struct linux_ctx *c)
 	struct linux_entry *e = c->entry;
 
 	for (unsigned i = 0; i < GDT_ENTRIES; i++)
-		put64(raw + i * 8, gdt[i]);
+		put_le64(raw + i * 8, gdt[i]);
 	e->gdt_base = LINUX_GDT_GPA;
 	e->gdt_limit = sizeof(raw) - 1;
 	e->cs = LINUX_BOOT_CS;

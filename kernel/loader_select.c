@@ -2,6 +2,7 @@
 #include "arch/x86/kvm_pv.h"
 #include "arch/x86/vcpu_entry_linux.h"
 #include "arch/x86/vmx.h"
+#include "kernel/lib/endian.h"
 #include "kernel/loader.h"
 #include "kernel/loader_linux.h"
 #include "kernel/loader_select.h"
@@ -17,14 +18,6 @@
 #define BZ_MAGIC         0x53726448u   /* "HdrS" */
 #define BZ_MIN_SIZE      (BZ_MAGIC_OFF + 4)
 
-static u32 get_le(const u8 *p, unsigned n)
-{
-	u32 v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (u32)p[i] << (8 * i);
-	return v;
-}
 
 enum loader_kind loader_select_kind(const void *data, u64 size)
 {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "kernel/multiboot2.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/string.h"
 #include "kernel/log.h"
@@ -44,21 +45,6 @@ struct parser {
 	size_t errlen;
 };
 
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static int fail(struct parser *ps, const char *fmt, ...) __printf(2, 3);
 static int fail(struct parser *ps, const char *fmt, ...)
@@ -111,8 +97,8 @@ static int parse_module(struct parser *ps, const u8 *tag, u32 size)
 	if (len < 0)
 		return fail(ps, "module string is not NUL-terminated");
 	m = &ps->bi->modules[ps->bi->nr_modules];
-	m->start = rd32(tag + MB2_TAG_HDR_SIZE);
-	m->end = rd32(tag + MB2_TAG_HDR_SIZE + 4);
+	m->start = get_le32(tag + MB2_TAG_HDR_SIZE);
+	m->end = get_le32(tag + MB2_TAG_HDR_SIZE + 4);
 	if (m->end < m->start)
 		return fail(ps, "module %u ends (0x%llx) before it starts (0x%llx)",
 			    ps->bi->nr_modules, (unsigned long long)m->end,
@@ -155,12 +141,12 @@ static int parse_mmap(struct parser *ps, const u8 *tag, u32 size)
 	ps->seen_mmap = true;
 	if (size < MB2_MMAP_HDR_SIZE)
 		return fail(ps, "memory map tag of %u bytes is too short", size);
-	entry_size = rd32(tag + MB2_TAG_HDR_SIZE);
+	entry_size = get_le32(tag + MB2_TAG_HDR_SIZE);
 	if (entry_size < MB2_MMAP_ENTRY_MIN || entry_size % MB2_ALIGN)
 		return fail(ps, "memory map entry size %u is invalid", entry_size);
 	/* written so that a huge entry_size cannot wrap the bound (off <= size holds) */
 	for (u32 off = MB2_MMAP_HDR_SIZE; entry_size <= size - off; off += entry_size) {
-		u64 base = rd64(tag + off), len = rd64(tag + off + 8);
+		u64 base = get_le64(tag + off), len = get_le64(tag + off + 8);
 		struct mem_range *r;
 
 		if (len == 0)
@@ -173,7 +159,7 @@ static int parse_mmap(struct parser *ps, const u8 *tag, u32 size)
 		r = &ps->map->r[ps->map->nr++];
 		r->start = base;
 		r->end = base + len;
-		r->type = mmap_type(rd32(tag + off + 16));
+		r->type = mmap_type(get_le32(tag + off + 16));
 	}
 	return 0;
 }
@@ -196,9 +182,9 @@ static void parse_rsdp(struct parser *ps, const u8 *tag, u32 size, bool v2)
 
 	if (avail < need || memcmp(rsdp, RSDP_SIGNATURE, RSDP_SIGNATURE_LEN) ||
 	    !checksum_ok(rsdp, RSDP_V1_SIZE) ||
-	    (v2 && (rd32(rsdp + RSDP_LENGTH_OFF) < RSDP_V2_SIZE ||
-		    rd32(rsdp + RSDP_LENGTH_OFF) > avail ||
-		    !checksum_ok(rsdp, rd32(rsdp + RSDP_LENGTH_OFF))))) {
+	    (v2 && (get_le32(rsdp + RSDP_LENGTH_OFF) < RSDP_V2_SIZE ||
+		    get_le32(rsdp + RSDP_LENGTH_OFF) > avail ||
+		    !checksum_ok(rsdp, get_le32(rsdp + RSDP_LENGTH_OFF))))) {
 		pr_warn("multiboot2: ignoring a malformed ACPI %s RSDP tag", v2 ? "new" : "old");
 		return;
 	}
@@ -236,7 +222,7 @@ static int walk_tags(struct parser *ps)
 
 	while (off + MB2_TAG_HDR_SIZE <= ps->total) {
 		const u8 *tag = ps->base + off;
-		u32 type = rd32(tag), size = rd32(tag + 4);
+		u32 type = get_le32(tag), size = get_le32(tag + 4);
 		int ret;
 
 		if (size < MB2_TAG_HDR_SIZE || size > ps->total - off)
@@ -265,7 +251,7 @@ int multiboot2_parse(const void *info, u64 info_phys, struct boot_info *bi,
 	if (!info || !IS_ALIGNED(info_phys, MB2_ALIGN))
 		return fail(&ps, "info block at 0x%llx is not 8-byte aligned",
 			    (unsigned long long)info_phys);
-	ps.total = rd32(ps.base);
+	ps.total = get_le32(ps.base);
 	if (ps.total < MB2_FIXED_SIZE + MB2_TAG_HDR_SIZE || ps.total > MB2_INFO_MAX_SIZE ||
 	    !IS_ALIGNED(ps.total, MB2_ALIGN))
 		return fail(&ps, "info block size %u is invalid", ps.total);
@@ -280,7 +266,7 @@ int multiboot2_parse(const void *info, u64 info_phys, struct boot_info *bi,
 
 u32 multiboot2_info_size(const void *info)
 {
-	return rd32(info);
+	return get_le32(info);
 }
 
 const struct boot_module *boot_module_find(const struct boot_info *bi, const char *name)
