@@ -25,6 +25,8 @@
  *   x2apic=1     switch the vLAPIC to x2APIC mode first: IPIs through the
  *                ICR MSR, and half the MSR operations in 0x800-0x8ff
  *   trace=N      print each operation from the Nth on (to find the one that hurts)
+ *   mode=apspin  no loop: APIC 1 spins (jmp $) while this vCPU does ops
+ *                hypercalls (needs VCPUS >= 2)
  *   mode=console no loop: ops CONSOLE_WRITEs of 4096 bytes (output flood)
  *   mode=limits  no loop: hit each per-VM limit (doorbells, routing
  *                entries, routing size) and check the errors
@@ -847,6 +849,29 @@ static void limits_hypercalls(void)
 	check_eq(hypercall0(TERN_HC_NULL), 0, "tern answers after every limit was hit");
 }
 
+/*
+ * mode=apspin: start APIC 1 on a real-mode `jmp $` (a vCPU that never exits,
+ * which a guest may do), then run nops hypercalls on this vCPU. tern must
+ * keep scheduling this vCPU (and other VMs) beside the spinning one.
+ */
+#define SPIN_PAGE 0x10u   /* SIPI vector: linear 0x10000, free low RAM */
+
+static void ap_spin(u32 nops)
+{
+	static const u8 spin[] = { 0xeb, 0xfe };   /* jmp $ */
+	u32 done = 0;
+
+	memcpy((void *)(uintptr_t)(SPIN_PAGE * SIPI_PAGE_SIZE), spin, sizeof(spin));
+	lapic_enable();
+	icr_send(1, (DM_INIT << DM_SHIFT) | ICR_LEVEL_ASSERT);
+	icr_send(1, (DM_SIPI << DM_SHIFT) | ICR_LEVEL_ASSERT | SPIN_PAGE);
+	printf("hostile: APIC 1 spins at 0x%x; %u hypercalls on the BSP\n",
+	       SPIN_PAGE * SIPI_PAGE_SIZE, nops);
+	for (u32 i = 0; i < nops; i++)
+		done += hypercall0(TERN_HC_NULL) == 0;
+	check_eq(done, nops, "the BSP kept running beside a spinning vCPU");
+}
+
 /* mode=console: nops CONSOLE_WRITEs of the largest size, 64-byte lines (tern's output is synchronous). */
 static void console_flood(u32 nops)
 {
@@ -880,6 +905,10 @@ void guest_main(void)
 	printf("hostile: ops %u mode %s\n", nops, mode);
 	rng = ((u64)seed << 32) ^ 0x9e3779b97f4a7c15ull;
 	ram_end = (u32)MIN((u64)mb_mem_upper_kib() * 1024 + MIB, 0xc0000000ull);
+	if (!strcmp(mode, "apspin")) {
+		ap_spin(nops);
+		return;
+	}
 	if (!strcmp(mode, "console")) {
 		console_flood(nops);
 		return;
