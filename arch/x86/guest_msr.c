@@ -144,7 +144,11 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case GMSR_BIOS_SIGN_ID:
 	case GMSR_MCG_CAP:
 	case GMSR_MCG_STATUS:         *val = 0; return 0;
-	case GMSR_TSC_AUX:           *val = rdmsr(GMSR_TSC_AUX); return 0;
+	case GMSR_TSC_AUX:
+		if (!(vmx_caps.proc2 & PROC2_RDTSCP))
+			return -TERN_EINVAL;   /* no RDTSCP for guests: the MSR may not exist */
+		*val = rdmsr(GMSR_TSC_AUX);
+		return 0;
 	default:                     return kvm_pv_rdmsr(v, msr, val);
 	}
 }
@@ -194,7 +198,7 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		kvm_pv_tsc_changed(v);
 		return 0;
 	case GMSR_TSC_AUX:   /* RDTSCP/RDPID read the CPU's: shared by the vCPUs of a CPU */
-		if (val >> 32)
+		if ((val >> 32) || !(vmx_caps.proc2 & PROC2_RDTSCP))
 			return -TERN_EINVAL;
 		wrmsr(GMSR_TSC_AUX, val);
 		return 0;
