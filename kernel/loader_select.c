@@ -17,6 +17,9 @@
 #define BZ_MAGIC_OFF     0x202
 #define BZ_MAGIC         0x53726448u   /* "HdrS" */
 #define BZ_MIN_SIZE      (BZ_MAGIC_OFF + 4)
+#define BZ_PREF_ADDR_OFF 0x258         /* protocol 2.10+ */
+#define BZ_INIT_SIZE_OFF 0x260
+#define BZ_HDR_END       (BZ_INIT_SIZE_OFF + 4)
 
 
 enum loader_kind loader_select_kind(const void *data, u64 size)
@@ -30,6 +33,28 @@ enum loader_kind loader_select_kind(const void *data, u64 size)
 	return LOADER_KIND_MB1;
 }
 
+/*
+ * A relocatable kernel still decompresses at or above its preferred
+ * address (LOAD_PHYSICAL_ADDR), whatever address it was loaded at, so it
+ * needs RAM up to pref_address + init_size: refuse a VM smaller than that
+ * with the size to ask for, instead of a fault deep in the decompressor.
+ */
+static int check_linux_ram(struct vm *vm, const u8 *p, u64 size)
+{
+	u64 need, have = MIN(vm_ram_size(vm), VM_LOW_RAM_MAX);
+
+	if (size < BZ_HDR_END)
+		return 0;   /* linux_load() refuses it with its own reason */
+	need = get_le(p + BZ_PREF_ADDR_OFF, 4) | (u64)get_le(p + BZ_PREF_ADDR_OFF + 4, 4) << 32;
+	need += get_le(p + BZ_INIT_SIZE_OFF, 4);
+	if (need <= have)
+		return 0;
+	pr_err("vm%u: linux: the kernel decompresses at its preferred address and needs %llu MiB "
+	       "of RAM below 3 GiB; the VM has %llu MiB (mem=)", vm->id,
+	       (unsigned long long)ALIGN_UP(need, MiB) / MiB, (unsigned long long)(have / MiB));
+	return -TERN_ENOSPC;
+}
+
 static void aps_wait_for_sipi(struct vm *vm)
 {
 	for (unsigned i = 1; i < vm->nr_vcpus; i++)
@@ -40,8 +65,10 @@ static int load_linux(struct vm *vm, const struct loader_image *img)
 {
 	const struct loader_module *initrd = img->nr_modules ? &img->modules[0] : NULL;
 	struct linux_entry entry;
-	int rc;
+	int rc = check_linux_ram(vm, img->data, img->size);
 
+	if (rc)
+		return rc;
 	if (img->nr_modules > 1)
 		pr_warn("vm%u: linux: only the first module (%s) is used, as the initrd", vm->id,
 			initrd->name);
