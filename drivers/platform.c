@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "drivers/debug_exit.h"
+#include "drivers/doorbell_page.h"
 #include "drivers/fw_cfg.h"
 #include "drivers/misc_ports.h"
 #include "drivers/pc_testdev.h"
@@ -24,6 +25,7 @@ struct pc_platform {
 	struct acpi_pm *pm;
 	struct pci_host *pci;
 	struct misc_ports *misc;
+	struct doorbell_page *doorbells;
 };
 
 /*
@@ -36,6 +38,7 @@ static struct pc_platform *platforms[CONFIG_MAX_VMS];
 
 static void platform_free(struct pc_platform *p)
 {
+	doorbell_page_destroy(p->doorbells);
 	misc_ports_destroy(p->misc);
 	pci_host_destroy(p->pci);
 	acpi_pm_destroy(p->pm);
@@ -82,6 +85,9 @@ static int platform_create_devices(struct vm *vm, struct pc_platform *p)
 	if (ret < 0)
 		return ret;
 	ret = pc_testdev_create(vm, &p->testdev);
+	if (ret < 0)
+		return ret;
+	ret = doorbell_page_create(vm, &p->doorbells);
 	if (ret < 0)
 		return ret;
 	return platform_create_pc_devices(vm, p);

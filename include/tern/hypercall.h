@@ -89,6 +89,19 @@ struct tern_irq_routing {
 #define TERN_DOORBELL_FLAG_DEASSIGN    (1u << 0)
 #define TERN_DOORBELL_FLAG_RESAMPLE    (1u << 1)
 
+/*
+ * The doorbell page: every VM has this 4 KiB MMIO page (like ivshmem's
+ * doorbell register), so a guest can ring without a hypercall, from any CPL.
+ *   RING   (write, 32-bit): ring the doorbell with that id
+ *   STATUS (read, 32-bit):  the result of this vCPU's last RING write
+ *                           (0, or -TERN_Exxx as a two's-complement u32)
+ * Other offsets read 0 and ignore writes.
+ */
+#define TERN_DOORBELL_PAGE_GPA         0xfeb00000ull
+#define TERN_DOORBELL_PAGE_SIZE        0x1000u
+#define TERN_DOORBELL_REG_RING         0x00
+#define TERN_DOORBELL_REG_STATUS       0x04
+
 struct tern_doorbell_info {
 	uint32_t id;
 	uint32_t gsi;

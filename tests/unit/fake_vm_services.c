@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "irq/doorbell.h"
 #include "irq/irq_source.h"
 #include "irq/routing.h"
 #include "kernel/io.h"
@@ -97,6 +98,14 @@ int pio_register(struct vm *vm, u16 base, u16 count, pio_handler_t fn, void *opa
 	assert_true(fake.nr_pio < FAKE_MAX_REGIONS);
 	fake.pio[fake.nr_pio++] = (struct fake_pio_region){ base, count, fn, opaque };
 	return 0;
+}
+
+int doorbell_ring(struct vm *vm, u32 id)
+{
+	fake.rings++;
+	fake.last_ring_id = id;
+	fake.last_ring_vm = vm;
+	return id == fake.ring_ok_id ? 1 : -TERN_ENOENT;   /* 1: as doorbell_ring, delivered */
 }
 
 int mmio_register(struct vm *vm, u64 base, u64 len, mmio_handler_t fn, void *opaque)

@@ -44,6 +44,7 @@ struct fake_vm_state {
 	int source_alloc_ret;     /* < 0: irq_source_alloc() fails with it; else next id */
 	int pio_fail_at;          /* n > 0: the n-th pio_register() fails -TERN_ENOMEM */
 	int mmio_fail_at;         /* n > 0: the n-th mmio_register() fails -TERN_ENOMEM */
+	u32 ring_ok_id;           /* doorbell_ring() delivers (1) for this id, else -TERN_ENOENT */
 	/* records */
 	unsigned nr_pio, nr_mmio, pio_calls, mmio_calls;
 	struct fake_pio_region pio[FAKE_MAX_REGIONS];
@@ -52,6 +53,9 @@ struct fake_vm_state {
 	struct fake_irq_call irq_calls[FAKE_MAX_IRQ_CALLS];
 	char console[FAKE_CONSOLE_MAX + 1];  /* NUL-terminated */
 	size_t console_len;
+	unsigned rings;           /* doorbell_ring() calls */
+	u32 last_ring_id;
+	struct vm *last_ring_vm;
 	unsigned source_frees;    /* irq_source_free() calls */
 	unsigned last_source_freed;
 	unsigned exit_calls;
