@@ -2,13 +2,29 @@
 #include "kernel/lib/string.h"
 
 #ifndef TERN_HOST
+/*
+ * memcpy/memset with string instructions, eight bytes at a time then the
+ * tail (DF is clear in C code): a byte loop costs several instructions a
+ * byte, and tern copies whole guest images (a 14 MiB Linux kernel took
+ * about a second of tern's boot under Bochs). Words are 8 bytes, 4 in the
+ * 32-bit guests that share this file.
+ */
+#ifdef __x86_64__
+#define REP_MOVS_WORD "rep movsq"
+#define REP_STOS_WORD "rep stosq"
+#else   /* the 32-bit test guests build this file too */
+#define REP_MOVS_WORD "rep movsl"
+#define REP_STOS_WORD "rep stosl"
+#endif
+#define BYTES_ONES (~0ul / 0xff)   /* 0x0101...01 in a word */
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	u8 *d = dst;
-	const u8 *s = src;
+	void *d = dst;
+	size_t words = n / sizeof(long), rest = n % sizeof(long);
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ __volatile__(REP_MOVS_WORD : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+	__asm__ __volatile__("rep movsb" : "+D"(d), "+S"(src), "+c"(rest) : : "memory");
 	return dst;
 }
 
@@ -31,10 +47,12 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	u8 *d = dst;
+	void *d = dst;
+	unsigned long pattern = (u8)c * BYTES_ONES;
+	size_t words = n / sizeof(long), rest = n % sizeof(long);
 
-	while (n--)
-		*d++ = (u8)c;
+	__asm__ __volatile__(REP_STOS_WORD : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+	__asm__ __volatile__("rep stosb" : "+D"(d), "+c"(rest) : "a"(pattern) : "memory");
 	return dst;
 }
 
