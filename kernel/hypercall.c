@@ -11,10 +11,11 @@
 #include "irq/routing.h"
 #include "irq/vlapic.h"
 #include "kernel/hypercall.h"
+#include "kernel/limits.h"
 #include "kernel/mm.h"
 #include "kernel/vm_impl.h"
 
-#define TERN_HC_CONSOLE_MAX 4096u
+#define TERN_HC_CONSOLE_MAX LIMIT_HC_CONSOLE_BYTES
 #define TERN_HC_DUMP_MAX    VCPU_HC_BUF_SIZE   /* IRQ_DUMP writes at most this much */
 
 static s64 hc_null(struct vcpu *v, u64 a0, u64 a1, u64 a2, u64 a3)
@@ -55,6 +56,8 @@ static s64 hc_set_gsi_routing(struct vcpu *v, u64 gpa, u64 a1, u64 a2, u64 a3)
 		return -TERN_E2BIG;
 	size = (u64)hdr.nr * sizeof(*e);
 	if (hdr.nr) {
+		if (!limits_guest_alloc_ok(size))
+			return -TERN_ENOMEM;   /* tern's reserve is not for guests */
 		e = kzalloc(size);
 		if (!e)
 			return -TERN_ENOMEM;

@@ -23,8 +23,12 @@
 #include "kernel/percpu.h"
 #include "kernel/rcu.h"
 #include "kernel/vm_impl.h"
+#include "kernel/console_input.h"
+#include "kernel/stats.h"
+#include "kernel/trace.h"
 
 #define VMM_TIMESLICE_TICKS 2000000ull   /* TSC ticks per slice when vCPUs share the CPU */
+#define VMM_MIN_SLICE_TICKS 20000ull     /* shortest slice when another VM's timer is near */
 #define EXIT_LINE_MAX       (16 + CONFIG_MAX_VMS * 16)
 #define IRQDUMP_MAX         16384
 
@@ -129,6 +133,38 @@ static u64 vm_next_deadline(struct vm *vm)
 	return d;
 }
 
+/* vCPUs of VMs still running, ready or not. */
+static unsigned count_live(unsigned nr_vms)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i] && !vms[i]->ended)
+			n += vms[i]->nr_vcpus;
+	return n;
+}
+
+/*
+ * The slice of one run of a vCPU of vm: none when it is the only live vCPU;
+ * else VMM_TIMESLICE_TICKS, cut short at the nearest timer of another VM
+ * (the run's own VM's timers bound it already). Computed per run: a vCPU
+ * woken during a pass, or beside halted ones, must never run unbounded, or
+ * one that never exits keeps the CPU from every other VM (docs/security.md).
+ */
+static u64 run_slice(unsigned nr_vms, const struct vm *vm, unsigned live)
+{
+	u64 now = clock_now(), next = 0, slice = VMM_TIMESLICE_TICKS;
+
+	if (live <= 1)
+		return 0;
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i] && vms[i] != vm && !vms[i]->ended)
+			next = earlier(next, vm_next_deadline(vms[i]));
+	if (next)
+		slice = MIN(slice, next > now + VMM_MIN_SLICE_TICKS ? next - now : VMM_MIN_SLICE_TICKS);
+	return slice;
+}
+
 /*
  * No vCPU can run: wait for the nearest timer (under Bochs the TSC is
  * deterministic, so a plain loop on it is exact). A VM with nothing that
@@ -149,6 +185,8 @@ static void idle(unsigned nr_vms)
 		next = earlier(next, d);
 	}
 	while (next && clock_now() < next) {
+		if (console_input_poll())
+			break;   /* the monitor stopped the VMs */
 		rcu_quiescent(this_cpu()->id);   /* a root-mode wait must not stall writers */
 		__asm__ __volatile__("pause");
 	}
@@ -168,6 +206,8 @@ static void end_vm(unsigned i)
 {
 	if (irqdump)
 		irq_dump_vm(vms[i], "end");
+	if (stats_enabled())
+		stats_print_vm(vms[i]);
 	vm_end(vms[i]);
 	status[i] = vms[i]->exit_status;
 	if (vms[i]->exit_status == 0)
@@ -177,16 +217,15 @@ static void end_vm(unsigned i)
 /* One pass over every vCPU; returns false when no VM is left. */
 static bool schedule_pass(unsigned nr_vms)
 {
-	unsigned ready;
-	u64 slice;
+	unsigned live;
 	bool alive = false;
 
 	WRITE_ONCE(vcpu_resched, false);
+	console_input_poll();
 	poll_timers(nr_vms, clock_now());
-	ready = count_ready(nr_vms);
-	if (!ready)
+	if (!count_ready(nr_vms))
 		idle(nr_vms);
-	slice = ready > 1 ? VMM_TIMESLICE_TICKS : 0;
+	live = count_live(nr_vms);
 
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = vms[i];
@@ -195,7 +234,7 @@ static bool schedule_pass(unsigned nr_vms)
 			continue;
 		for (unsigned j = 0; j < vm->nr_vcpus && !vm_exit_requested(vm); j++)
 			if (vcpu_ready(vm->vcpus[j]))
-				vmx_vcpu_run(vm->vcpus[j], slice);
+				vmx_vcpu_run(vm->vcpus[j], run_slice(nr_vms, vm, live));
 		if (vm_exit_requested(vm))
 			end_vm(i);
 		else
@@ -210,6 +249,8 @@ static __noreturn void finish(unsigned nr_vms)
 	char line[EXIT_LINE_MAX];
 	int n = fmt_snprintf(line, sizeof(line), "exit:");
 
+	if (trace_configured())
+		trace_dump();
 	for (unsigned i = 0; i < nr_vms && n < (int)sizeof(line); i++)
 		n += fmt_snprintf(line + n, sizeof(line) - n, " vm%u=%d", i, status[i]);
 	pr_info("%s", line);
@@ -235,7 +276,12 @@ __noreturn void vmm_main(const struct boot_info *bi, const struct tern_config *c
 	apicv_set_allowed(!cfg->apicv_off);
 	if (cfg->nr_vms == 0)
 		pr_warn("no vm= on the command line: nothing to run");
+	if (cfg->stats)
+		stats_enable();
+	if (trace_setup(cfg->trace))
+		pr_warn("trace=%s: no memory for the trace; tracing off", cfg->trace);
 	create_vms(bi, cfg);
+	console_input_attach(vms, cfg->nr_vms);
 	while (schedule_pass(cfg->nr_vms))
 		;
 	finish(cfg->nr_vms);
