@@ -27,6 +27,7 @@ enum vcpu_swapped_msr {
 	SWAP_LSTAR,
 	SWAP_CSTAR,
 	SWAP_FMASK,
+	SWAP_TSC_AUX,     /* RDTSCP/RDPID read it: Linux keeps its CPU number there */
 	SWAP_MSR_COUNT,
 };
 

@@ -33,7 +33,6 @@ enum guest_msr {
 	GMSR_TSC_DEADLINE    = 0x6e0,
 	GMSR_X2APIC_FIRST    = 0x800,
 	GMSR_X2APIC_LAST     = 0x8ff,
-	GMSR_TSC_AUX         = 0xc0000103,
 };
 
 /* MTRRcap: 8 variable ranges, fixed ranges, write-combining. */
@@ -144,10 +143,10 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case GMSR_BIOS_SIGN_ID:
 	case GMSR_MCG_CAP:
 	case GMSR_MCG_STATUS:         *val = 0; return 0;
-	case GMSR_TSC_AUX:
+	case MSR_IA32_TSC_AUX:
 		if (!(vmx_caps.proc2 & PROC2_RDTSCP))
 			return -TERN_EINVAL;   /* no RDTSCP for guests: the MSR may not exist */
-		*val = rdmsr(GMSR_TSC_AUX);
+		*val = rdmsr(MSR_IA32_TSC_AUX);
 		return 0;
 	default:                     return kvm_pv_rdmsr(v, msr, val);
 	}
@@ -197,10 +196,10 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		vmcs_write(VMCS_TSC_OFFSET, val - rdtsc());
 		kvm_pv_tsc_changed(v);
 		return 0;
-	case GMSR_TSC_AUX:   /* RDTSCP/RDPID read the CPU's: shared by the vCPUs of a CPU */
+	case MSR_IA32_TSC_AUX:   /* the CPU's, swapped between vCPUs (vmx_run.c) */
 		if ((val >> 32) || !(vmx_caps.proc2 & PROC2_RDTSCP))
 			return -TERN_EINVAL;
-		wrmsr(GMSR_TSC_AUX, val);
+		wrmsr(MSR_IA32_TSC_AUX, val);
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		v->misc_enable = val | MISC_ENABLE_FIXED;

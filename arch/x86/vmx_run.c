@@ -23,6 +23,7 @@ static const u32 swapped_msrs[SWAP_MSR_COUNT] = {
 	[SWAP_LSTAR] = MSR_IA32_LSTAR,
 	[SWAP_CSTAR] = MSR_IA32_CSTAR,
 	[SWAP_FMASK] = MSR_IA32_FMASK,
+	[SWAP_TSC_AUX] = MSR_IA32_TSC_AUX,
 };
 
 static inline void xsetbv(u32 index, u64 val)

@@ -93,6 +93,7 @@
 #define MSR_IA32_FS_BASE          0xc0000100
 #define MSR_IA32_GS_BASE          0xc0000101
 #define MSR_IA32_KERNEL_GS_BASE   0xc0000102
+#define MSR_IA32_TSC_AUX          0xc0000103
 
 /* CPUID leaves and the feature bits tern checks. */
 #define CPUID_LEAF_FEATURES        0x00000001
