@@ -8,6 +8,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/vm_impl.h"
+#include "kernel/trace.h"
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 {
@@ -86,6 +87,7 @@ void vcpu_kick(struct vm *vm, unsigned vcpu_id)
 		return;
 	t = vm->vcpus[vcpu_id];
 	store_release(&t->kicked, true);
+	TRACE(TR_KICK, vm, vcpu_id, READ_ONCE(t->state) != VCPU_RUNNABLE, 0, 0, 0);
 	if (READ_ONCE(t->state) != VCPU_RUNNABLE) {
 		struct vcpu *cur = this_cpu()->current_vcpu;
 

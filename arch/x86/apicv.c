@@ -21,6 +21,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm.h"
 #include "kernel/vm_impl.h"
+#include "kernel/trace.h"
 
 #define APICV_PROC2      (PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY)
 #define INTR_STATUS_SVI_SHIFT 8
@@ -169,6 +170,8 @@ void apicv_sync(struct vcpu *v)
 		switch_mode(v, mode);
 	apicv_save_lvtt(v);
 	sync_eoi_exit_bitmap(v);
+	if (irr >= 0)
+		TRACE(TR_INJECT, v->vm, v->id, irr, TRACE_INJECT_VID, 0, 0);
 	vmcs_write(VMCS_GUEST_INTR_STATUS, (u64)(irr < 0 ? 0 : irr) |
 		   ((u64)(isr < 0 ? 0 : isr) << INTR_STATUS_SVI_SHIFT));
 }

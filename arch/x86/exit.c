@@ -13,6 +13,8 @@
 #include "kernel/lib/atomic.h"
 #include "kernel/rcu.h"
 #include "kernel/vm_impl.h"
+#include "kernel/stats.h"
+#include "kernel/trace.h"
 
 #define CS_AR_L_SHIFT 13
 
@@ -97,19 +99,9 @@ static int exit_events(struct vcpu *v)
 	return inject_pending_events(v);
 }
 
-EXIT_HOT int vmx_exit_handler(struct vcpu *v)
+/* After the handler: a stop request, pending events, the deadline, RCU. */
+static inline __attribute__((always_inline)) int exit_complete(struct vcpu *v, int rc)
 {
-	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
-	int rc;
-
-	/* one test catches entry failures (bit 31) and reasons beyond the table */
-	if (unlikely(reason >= EXIT_REASON_MAX)) {
-		if (reason & EXIT_REASON_ENTRY_FAIL)
-			return exit_entry_failure(v, reason & EXIT_REASON_BASIC_MASK);
-		return exit_unknown(v);
-	}
-	v->exits[reason]++;
-	rc = handlers[reason](v);
 	/* vm_request_exit() kicks every vCPU, so one flag covers both cases */
 	if (unlikely(READ_ONCE(v->kicked))) {
 		if (vm_exit_requested(v->vm))
@@ -123,4 +115,32 @@ EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 		rcu_vm_entry((unsigned)v->cpu);
 	}
 	return rc;
+}
+
+/* The exit with statistics or the exit trace on: timed, keyed, traced. */
+static __attribute__((noinline, unused)) int exit_observed(struct vcpu *v, u32 reason)
+{
+	struct exit_obs o;
+	int rc;
+
+	exit_observe_begin(v, reason, &o);
+	rc = exit_complete(v, handlers[reason](v));
+	exit_observe_end(v, &o, rc);
+	return rc;
+}
+
+EXIT_HOT int vmx_exit_handler(struct vcpu *v)
+{
+	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
+
+	/* one test catches entry failures (bit 31) and reasons beyond the table */
+	if (unlikely(reason >= EXIT_REASON_MAX)) {
+		if (reason & EXIT_REASON_ENTRY_FAIL)
+			return exit_entry_failure(v, reason & EXIT_REASON_BASIC_MASK);
+		return exit_unknown(v);
+	}
+	v->exits[reason]++;
+	if (unlikely(trace_on(TRACE_CAT_EXIT | TRACE_CAT_STATS)))
+		return exit_observed(v, reason);
+	return exit_complete(v, handlers[reason](v));
 }

@@ -21,6 +21,7 @@
 #include "kernel/clock.h"
 #include "kernel/lib/atomic.h"
 #include "kernel/vm_impl.h"
+#include "kernel/trace.h"
 
 #define ENTRY_INFO_BITS    (INTR_INFO_VALID | INTR_INFO_ERROR_CODE | INTR_INFO_TYPE_MASK | \
 			    INTR_INFO_VECTOR_MASK)
@@ -177,6 +178,7 @@ static int pending_intr(struct vcpu *v)
 static void inject_intr(struct vcpu *v, bool busy)
 {
 	int vec = pending_intr(v);
+	bool extint;
 	bool nmi_poll = (v->events & VLAPIC_EV_NMI) && !(vmx_caps.pin & PIN_VIRTUAL_NMIS);
 
 	if (vec == -1) {
@@ -184,10 +186,13 @@ static void inject_intr(struct vcpu *v, bool busy)
 		return;
 	}
 	if (busy || !intr_allowed()) {
+		TRACE(TR_INJECT, v->vm, v->id, vec < 0 ? TRACE_NO_VECTOR : vec, TRACE_INJECT_WINDOW,
+		      0, 0);
 		proc_control(PROC_INTR_WINDOW_EXITING, true);
 		return;
 	}
-	if (vec == -2) {
+	extint = vec == -2;
+	if (extint) {
 		v->events &= ~VLAPIC_EV_EXTINT;
 		vec = vpic_intr_ack(v->vm);
 		if (vec < 0)
@@ -196,6 +201,8 @@ static void inject_intr(struct vcpu *v, bool busy)
 		vlapic_accept_vector(v->vm, v->id, (u8)vec);
 	}
 	queue_event(INTR_TYPE_EXTERNAL, (unsigned)vec);
+	TRACE(TR_INJECT, v->vm, v->id, vec, extint ? TRACE_INJECT_EXTINT : TRACE_INJECT_ENTRY,
+	      0, 0);
 	/* another one may be waiting behind it */
 	proc_control(PROC_INTR_WINDOW_EXITING, nmi_poll || pending_intr(v) != -1);
 }
