@@ -16,9 +16,9 @@
 #include "kernel/monitor.h"
 #include "kernel/stats.h"
 #include "kernel/trace.h"
+#include "kernel/vm_dump.h"
 #include "kernel/vm_impl.h"
 
-#define DUMP_MAX     16384
 #define NO_BYTE      (-1)
 #define POLL_MAX     64        /* bytes handled per poll: bounded time in the scheduler */
 
@@ -27,7 +27,6 @@ static unsigned nr_vms;
 static struct monitor mon;
 static int held = NO_BYTE;     /* guest input the full receive FIFO refused, retried first */
 static bool quitting;          /* the monitor stopped every VM */
-static char dump_buf[DUMP_MAX];
 
 static struct vm *vm_at(unsigned i)
 {
@@ -101,20 +100,6 @@ static void list_vms(void *ctx)
 	}
 }
 
-/* Print a multi-line dump as tern lines "vmN: what: ...". */
-static void print_lines(unsigned id, const char *what, char *text)
-{
-	while (*text) {
-		char *nl = text;
-
-		while (*nl && *nl != '\n')
-			nl++;
-		if (nl != text)
-			pr_info("vm%u: %s: %.*s", id, what, (int)(nl - text), text);
-		text = *nl ? nl + 1 : nl;
-	}
-}
-
 static int irqdump(void *ctx, unsigned i)
 {
 	struct vm *vm = vm_at(i);
@@ -122,12 +107,7 @@ static int irqdump(void *ctx, unsigned i)
 	(void)ctx;
 	if (!vm)
 		return -TERN_ENOENT;
-	irq_dump(vm, dump_buf, sizeof(dump_buf));
-	print_lines(i, "routing", dump_buf);
-	vpic_dump(vm, dump_buf, sizeof(dump_buf));
-	print_lines(i, "vpic", dump_buf);
-	vioapic_dump(vm, dump_buf, sizeof(dump_buf));
-	print_lines(i, "vioapic", dump_buf);
+	vm_dump_irq_state(vm);
 	return 0;
 }
 
@@ -136,11 +116,9 @@ static int lapic(void *ctx, unsigned i, unsigned vcpu)
 	struct vm *vm = vm_at(i);
 
 	(void)ctx;
-	if (!vm || vcpu >= vm->nr_vcpus)
+	if (!vm)
 		return -TERN_ENOENT;
-	vlapic_dump(vm, vcpu, dump_buf, sizeof(dump_buf));
-	print_lines(i, "lapic", dump_buf);
-	return 0;
+	return vm_dump_lapic(vm, vcpu);
 }
 
 static int stats(void *ctx, unsigned i)

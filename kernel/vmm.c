@@ -22,6 +22,7 @@
 #include "kernel/log.h"
 #include "kernel/percpu.h"
 #include "kernel/rcu.h"
+#include "kernel/vm_dump.h"
 #include "kernel/vm_impl.h"
 #include "kernel/console_input.h"
 #include "kernel/stats.h"
@@ -30,7 +31,6 @@
 #define VMM_TIMESLICE_TICKS 2000000ull   /* TSC ticks per slice when vCPUs share the CPU */
 #define VMM_MIN_SLICE_TICKS 20000ull     /* shortest slice when another VM's timer is near */
 #define EXIT_LINE_MAX       (16 + CONFIG_MAX_VMS * 16)
-#define IRQDUMP_MAX         16384
 
 /* The host's legacy 8259s: tern uses none of their interrupts. */
 #define HOST_PIC_MASTER_DATA 0x21
@@ -40,32 +40,12 @@
 static struct vm *vms[CONFIG_MAX_VMS];
 static int status[CONFIG_MAX_VMS];
 static bool irqdump;
-static char dump_buf[IRQDUMP_MAX];
-
-/* Print text one tern line per line. */
-static void print_lines(unsigned id, const char *what, char *text)
-{
-	while (*text) {
-		char *nl = text;
-
-		while (*nl && *nl != '\n')
-			nl++;
-		if (nl != text)
-			pr_info("vm%u: %s: %.*s", id, what, (int)(nl - text), text);
-		text = *nl ? nl + 1 : nl;
-	}
-}
 
 /* The irqdump option: routing, doorbells, vPIC and vIOAPIC state of a VM. */
 static void irq_dump_vm(struct vm *vm, const char *when)
 {
 	pr_info("vm%u: interrupt state at %s", vm->id, when);
-	irq_dump(vm, dump_buf, sizeof(dump_buf));
-	print_lines(vm->id, "routing", dump_buf);
-	vpic_dump(vm, dump_buf, sizeof(dump_buf));
-	print_lines(vm->id, "vpic", dump_buf);
-	vioapic_dump(vm, dump_buf, sizeof(dump_buf));
-	print_lines(vm->id, "vioapic", dump_buf);
+	vm_dump_irq_state(vm);
 }
 
 static void no_vmx(void)
