@@ -23,6 +23,7 @@ static void put_padding(struct out *o, char c, int n)
 struct spec {
 	bool left;
 	bool zero;
+	bool alt;        /* '#': 0x before a non-zero %x, 0 before a non-zero %o */
 	int width;
 	int precision;   /* -1: none */
 	int length;      /* 0 int, 1 long, 2 long long, -1 short, -2 char */
@@ -32,18 +33,25 @@ static void put_number(struct out *o, const struct spec *sp, u64 v,
 		       unsigned base, bool upper, bool negative)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	const char *prefix = "";
 	char tmp[24];
 	int n = 0, len;
 
+	if (sp->alt && v && base == 16)
+		prefix = upper ? "0X" : "0x";
+	else if (sp->alt && v && base == 8)
+		prefix = "0";
 	do {
 		tmp[n++] = digits[v % base];
 		v /= base;
 	} while (v);
-	len = n + (negative ? 1 : 0);
+	len = n + (negative ? 1 : 0) + (int)__builtin_strlen(prefix);
 	if (!sp->left && !sp->zero)
 		put_padding(o, ' ', sp->width - len);
 	if (negative)
 		put(o, '-');
+	for (const char *p = prefix; *p; p++)
+		put(o, *p);
 	if (!sp->left && sp->zero)
 		put_padding(o, '0', sp->width - len);
 	while (n)
@@ -98,6 +106,8 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 			sp->left = true;
 		else if (*f == '0')
 			sp->zero = true;
+		else if (*f == '#')
+			sp->alt = true;
 		else
 			break;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * printf-style formatting without libc. Supports %d %i %u %x %X %o %c %s %p %%,
- * flags '-' '0', a width (or '*'), a precision for %s, and the length
+ * flags '-' '0' '#', a width (or '*'), a precision for %s, and the length
  * modifiers hh h l ll z. The output is always NUL-terminated when size > 0;
  * the return value is the length the full output would have had.
  */

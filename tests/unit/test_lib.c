@@ -22,6 +22,8 @@ static void test_format_integers(void **state)
 	assert_string_equal(buf, "beef ABC 00012345 18446744073709551615");
 	fmt_snprintf(buf, sizeof(buf), "%hhx %hx %zu %o", 0x1ff, 0x1ffff, (size_t)99, 8);
 	assert_string_equal(buf, "ff ffff 99 10");
+	fmt_snprintf(buf, sizeof(buf), "%#x %#X %#o %#x %#06x", 0x2au, 0xabu, 8u, 0u, 0x2au);
+	assert_string_equal(buf, "0x2a 0XAB 010 0 0x002a");
 	fmt_snprintf(buf, sizeof(buf), "%lld", (long long)INT64_MIN);
 	assert_string_equal(buf, "-9223372036854775808");
 }
