@@ -71,7 +71,7 @@ static int load_linux(struct vm *vm, const struct loader_image *img)
 		return rc;
 	if (img->nr_modules > 1)
 		pr_warn("vm%u: linux: only the first module (%s) is used, as the initrd", vm->id,
-			initrd->name);
+			img->modules[0].name);
 	rc = linux_load(vm, img->data, img->size, initrd ? initrd->data : NULL,
 			initrd ? initrd->size : 0, img->cmdline, &entry);
 	if (rc)
