@@ -164,8 +164,9 @@ EXIT_HOT int exit_cpuid(struct vcpu *v)
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	struct cpuid_regs r;
 
-	if (kvm_pv_cpuid(leaf, &r)) {
-		/* KVM's leaves at 0x40000100 (arch/x86/kvm_pv.h) */
+	/* the KVM leaves sit at 0x40000100: spare the common low leaves the call */
+	if (leaf >= LEAF_HV_BASE && kvm_pv_cpuid(leaf, &r)) {
+		/* KVM's leaves (arch/x86/kvm_pv.h) */
 	} else if (leaf >= LEAF_HV_BASE && leaf <= LEAF_HV_LAST) {
 		hypervisor_leaf(leaf, &r);
 	} else {
