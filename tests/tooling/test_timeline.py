@@ -201,6 +201,21 @@ class BenchChart(unittest.TestCase):
         self.assertIn("using 4", script)
         self.assertIn("set terminal svg", script)
 
+    def test_write_svg_produces_the_chart(self):
+        import shutil
+        import tempfile
+        if not shutil.which("gnuplot"):
+            self.skipTest("no gnuplot (make deps installs gnuplot-nox)")
+        bench = load_tool("bench")
+        with tempfile.TemporaryDirectory() as d:
+            svg = os.path.join(d, "bench.svg")
+            rows = [("hc_null", 110.0, 79, 110.0 / 79), ("irq_eoi", 14.0, None, None)]
+            self.assertTrue(bench.write_svg(rows, svg))
+            with open(svg) as f:
+                text = f.read()
+            self.assertIn("<svg", text)
+            self.assertIn("hc_null", text)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
