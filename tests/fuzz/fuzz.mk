@@ -31,14 +31,14 @@ fuzz_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/multiboot2.c kernel/
 	kernel/lib/string.c tests/unit/stub_kernel.c
 
 FUZZ_TARGETS += loader_linux
-fuzz_loader_linux_SRCS := tests/fuzz/fuzz_loader_linux.c kernel/loader_linux.c \
+fuzz_loader_linux_SRCS := tests/fuzz/fuzz_loader_linux.c tests/unit/fake_guest_ram.c kernel/loader_linux.c \
 	drivers/acpi_tables.c tests/unit/fake_vm_services.c tests/unit/stub_kernel.c
 
 FUZZ_TARGETS += insn
 fuzz_insn_SRCS := tests/fuzz/fuzz_insn.c arch/x86/insn.c
 
 FUZZ_TARGETS += loader_mb1
-fuzz_loader_mb1_SRCS := tests/fuzz/fuzz_loader_mb1.c kernel/loader_mb1.c kernel/loader_mb1_info.c \
+fuzz_loader_mb1_SRCS := tests/fuzz/fuzz_loader_mb1.c tests/unit/fake_guest_ram.c kernel/loader_mb1.c kernel/loader_mb1_info.c \
 	kernel/loader_elf.c kernel/loader_range.c kernel/lib/format.c tests/unit/stub_kernel.c
 
 FUZZ_TARGETS += io

@@ -18,6 +18,7 @@
 #include <sanitizer/asan_interface.h>
 
 #include <tern/errno.h>
+#include "tests/unit/fake_guest_ram.h"
 #include "kernel/lib/string.h"
 #include "kernel/loader_linux.h"
 #include "kernel/vm.h"
@@ -36,34 +37,6 @@ static u8 *ram(void)
 	return arena + REDZONE;
 }
 
-void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
-{
-	(void)vm;
-	if (gpa + len < gpa || gpa >= ram_size || len > ram_size - gpa)
-		return NULL;
-	return ram() + gpa;
-}
-
-int vm_copy_to_guest(struct vm *vm, u64 gpa, const void *src, u64 len)
-{
-	void *p = vm_gpa_to_hva(vm, gpa, len);
-
-	if (!p)
-		return -TERN_EFAULT;
-	memcpy(p, src, len);
-	return 0;
-}
-
-int vm_copy_from_guest(struct vm *vm, void *dst, u64 gpa, u64 len)
-{
-	void *p = vm_gpa_to_hva(vm, gpa, len);
-
-	if (!p)
-		return -TERN_EFAULT;
-	memcpy(dst, p, len);
-	return 0;
-}
-
 static void setup_ram(u64 size)
 {
 	if (!arena) {
@@ -73,6 +46,8 @@ static void setup_ram(u64 size)
 		ASAN_POISON_MEMORY_REGION(arena, REDZONE);
 		ram_size = RAM_MAX;
 	}
+	fake_guest_ram = ram();
+	fake_guest_ram_size = size;
 	if (size == ram_size)
 		return;
 	ASAN_UNPOISON_MEMORY_REGION(ram(), RAM_MAX + REDZONE);

@@ -19,6 +19,7 @@
 #include <sanitizer/asan_interface.h>
 
 #include <tern/errno.h>
+#include "tests/unit/fake_guest_ram.h"
 #include "kernel/lib/string.h"
 #include "kernel/loader.h"
 #include "kernel/loader_mb1.h"
@@ -41,34 +42,6 @@ unsigned vm_id(const struct vm *vm) { (void)vm; return 0; }
 u64 vm_ram_size(const struct vm *vm) { (void)vm; return ram_size; }
 unsigned vm_nr_vcpus(const struct vm *vm) { (void)vm; return 1; }
 
-void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
-{
-	(void)vm;
-	if (gpa + len < gpa || gpa >= ram_size || len > ram_size - gpa)
-		return NULL;
-	return ram() + gpa;
-}
-
-int vm_copy_to_guest(struct vm *vm, u64 gpa, const void *src, u64 len)
-{
-	void *p = vm_gpa_to_hva(vm, gpa, len);
-
-	if (!p)
-		return -TERN_EFAULT;
-	memcpy(p, src, len);
-	return 0;
-}
-
-int vm_copy_from_guest(struct vm *vm, void *dst, u64 gpa, u64 len)
-{
-	void *p = vm_gpa_to_hva(vm, gpa, len);
-
-	if (!p)
-		return -TERN_EFAULT;
-	memcpy(dst, p, len);
-	return 0;
-}
-
 static void setup_ram(u64 size)
 {
 	if (!arena) {
@@ -77,6 +50,8 @@ static void setup_ram(u64 size)
 			abort();
 	}
 	ram_size = size;
+	fake_guest_ram = ram();
+	fake_guest_ram_size = size;
 	ASAN_UNPOISON_MEMORY_REGION(arena, RAM_MAX + 2 * REDZONE);
 	ASAN_POISON_MEMORY_REGION(arena, REDZONE);
 	ASAN_POISON_MEMORY_REGION(ram() + ram_size, RAM_MAX + REDZONE - ram_size);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "tests/unit/fake_guest_ram.h"
 #include "kernel/lib/string.h"
 #include "kernel/loader.h"
 #include "kernel/loader_mb1.h"
@@ -28,34 +29,6 @@ static char err[256];
 /* The kernel/vm.h services the loader uses, over one flat fake RAM. */
 unsigned vm_id(const struct vm *vm) { (void)vm; return 0; }
 u64 vm_ram_size(const struct vm *vm) { (void)vm; return RAM_SIZE; }
-
-void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
-{
-	(void)vm;
-	if (gpa + len < gpa || gpa + len > RAM_SIZE)
-		return NULL;
-	return ram + gpa;
-}
-
-int vm_copy_to_guest(struct vm *vm, u64 gpa, const void *src, u64 len)
-{
-	void *p = vm_gpa_to_hva(vm, gpa, len);
-
-	if (!p)
-		return -TERN_EFAULT;
-	memcpy(p, src, len);
-	return 0;
-}
-
-int vm_copy_from_guest(struct vm *vm, void *dst, u64 gpa, u64 len)
-{
-	void *p = vm_gpa_to_hva(vm, gpa, len);
-
-	if (!p)
-		return -TERN_EFAULT;
-	memcpy(dst, p, len);
-	return 0;
-}
 
 struct elf32_ehdr_t {
 	u8 ident[16];
@@ -119,6 +92,8 @@ static int setup(void **state)
 	if (!ram)
 		return -1;
 	memset(ram, RAM_POISON, RAM_SIZE);
+	fake_guest_ram = ram;
+	fake_guest_ram_size = RAM_SIZE;
 	build_elf32();
 	err[0] = 0;
 	return 0;
