@@ -17,12 +17,11 @@
 #include "irq/vioapic.h"
 #include "irq/vlapic.h"
 #include "irq/vpic.h"
+#include "tests/unit/real_chips.h"
 #include "tests/unit/stub_kernel.h"
 #include <tern/hypercall.h>
 
 #define NR_VCPUS     2
-#define IOREGSEL     0x00
-#define IOWIN        0x10
 #define REDTBL_LO(p) (0x10 + 2 * (p))
 #define REDTBL_HI(p) (0x11 + 2 * (p))
 #define RTE_LEVEL    BIT(15)
@@ -36,17 +35,7 @@ static unsigned resample_signals;
 static int setup(void **state)
 {
 	(void)state;
-	vm = stub_vm_new(NR_VCPUS);
-	assert_non_null(vm);
-	for (unsigned i = 0; i < NR_VCPUS; i++) {
-		u64 svr = APIC_SVR_ENABLE | 0xff;
-
-		assert_int_equal(vlapic_create(vm, i), 0);
-		assert_int_equal(vlapic_mmio(vm, i, APIC_REG_SVR, 4, true, &svr), 0);
-	}
-	assert_int_equal(vpic_create(vm), 0);
-	assert_int_equal(vioapic_create(vm), 0);
-	assert_int_equal(irq_routing_init_default(vm), 0);
+	vm = real_chips_vm_new(NR_VCPUS);
 	resample_signals = 0;
 	return 0;
 }
@@ -54,30 +43,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	irq_routing_destroy(vm);
-	vioapic_destroy(vm);
-	vpic_destroy(vm);
-	for (unsigned i = 0; i < NR_VCPUS; i++)
-		vlapic_destroy(vm, i);
-	stub_vm_free(vm);
+	real_chips_vm_free(vm);
 	return 0;
-}
-
-static void ioapic_w(u8 reg, u32 v)
-{
-	u64 sel = reg, val = v;
-
-	assert_int_equal(vioapic_mmio(vm, 0, IOREGSEL, 4, true, &sel), 0);
-	assert_int_equal(vioapic_mmio(vm, 0, IOWIN, 4, true, &val), 0);
-}
-
-static u32 ioapic_r(u8 reg)
-{
-	u64 sel = reg, val = 0;
-
-	assert_int_equal(vioapic_mmio(vm, 0, IOREGSEL, 4, true, &sel), 0);
-	assert_int_equal(vioapic_mmio(vm, 0, IOWIN, 4, false, &val), 0);
-	return (u32)val;
 }
 
 static void outb(u16 port, u8 v)
@@ -125,20 +92,20 @@ static void init_pic(void)
 static void test_ioapic_level_reaches_lapic_and_eoi_redelivers(void **state)
 {
 	(void)state;
-	ioapic_w(REDTBL_HI(10), 1u << 24);                  /* APIC ID 1 */
-	ioapic_w(REDTBL_LO(10), RTE_LEVEL | 0x50);
+	real_ioapic_write(vm, REDTBL_HI(10), 1u << 24);                  /* APIC ID 1 */
+	real_ioapic_write(vm, REDTBL_LO(10), RTE_LEVEL | 0x50);
 	assert_int_equal(set_irq(vm, DEV_SOURCE, 10, 1), 1);
 	assert_int_equal(vm->kicks[1], 1);
 	assert_int_equal(vlapic_pending_vector(vm, 0), -1);
 	assert_int_equal(inject(1), 0x50);
-	assert_true(ioapic_r(REDTBL_LO(10)) & RTE_RIRR);
+	assert_true(real_ioapic_read(vm, REDTBL_LO(10)) & RTE_RIRR);
 	assert_int_equal(set_irq(vm, DEV_SOURCE, 10, 1), 0); /* waits for the EOI */
 	lapic_eoi(1);                                        /* TMR set -> vioapic_eoi */
-	assert_true(ioapic_r(REDTBL_LO(10)) & RTE_RIRR);    /* line high: delivered again */
+	assert_true(real_ioapic_read(vm, REDTBL_LO(10)) & RTE_RIRR);    /* line high: delivered again */
 	assert_int_equal(inject(1), 0x50);
 	set_irq(vm, DEV_SOURCE, 10, 0);
 	lapic_eoi(1);
-	assert_false(ioapic_r(REDTBL_LO(10)) & RTE_RIRR);
+	assert_false(real_ioapic_read(vm, REDTBL_LO(10)) & RTE_RIRR);
 	assert_int_equal(inject(1), -1);
 }
 
@@ -147,7 +114,7 @@ static void test_resample_doorbell_through_ioapic(void **state)
 	int id;
 
 	(void)state;
-	ioapic_w(REDTBL_LO(11), RTE_LEVEL | 0x61);
+	real_ioapic_write(vm, REDTBL_LO(11), RTE_LEVEL | 0x61);
 	id = doorbell_assign(vm, 11, TERN_DOORBELL_FLAG_RESAMPLE, 7);
 	assert_true(id > 0);
 	assert_int_equal(doorbell_set_resample_notify(vm, 7, count_resample, NULL), 0);
@@ -156,7 +123,7 @@ static void test_resample_doorbell_through_ioapic(void **state)
 	/* the EOI runs the resampler, which calls set_irq back into the vIOAPIC */
 	lapic_eoi(0);
 	assert_int_equal(resample_signals, 1);
-	assert_false(ioapic_r(REDTBL_LO(11)) & RTE_RIRR);   /* line released: no re-delivery */
+	assert_false(real_ioapic_read(vm, REDTBL_LO(11)) & RTE_RIRR);   /* line released: no re-delivery */
 	assert_int_equal(inject(0), -1);
 	assert_int_equal(doorbell_ring(vm, (u32)id), 1);    /* the device still needs service */
 	assert_int_equal(inject(0), 0x61);
@@ -208,8 +175,8 @@ static void test_ioapic_lowest_priority_logical_broadcast(void **state)
 		ldr = (u64)BIT(i) << 24;                         /* flat model: one bit per vCPU */
 		assert_int_equal(vlapic_mmio(vm, i, APIC_REG_LDR, 4, true, &ldr), 0);
 	}
-	ioapic_w(REDTBL_HI(4), 0x03u << 24);
-	ioapic_w(REDTBL_LO(4), (1u << 11) | (1u << 8) | 0x44); /* logical, lowest priority */
+	real_ioapic_write(vm, REDTBL_HI(4), 0x03u << 24);
+	real_ioapic_write(vm, REDTBL_LO(4), (1u << 11) | (1u << 8) | 0x44); /* logical, lowest priority */
 	assert_int_equal(set_irq(vm, DEV_SOURCE, 4, 1), 1);
 	assert_int_equal((inject(0) == 0x44) + (inject(1) == 0x44), 1);  /* exactly one */
 }

@@ -16,11 +16,10 @@
 #include "irq/vioapic.h"
 #include "irq/vlapic.h"
 #include "irq/vpic.h"
+#include "tests/unit/real_chips.h"
 #include "tests/unit/stub_kernel.h"
 
 #define NR_VCPUS      2
-#define IOREGSEL      0x00
-#define IOWIN         0x10
 #define REDTBL_LO(p)  (0x10 + 2 * (p))
 #define RTE_LEVEL     BIT(15)
 #define RTE_RIRR      BIT(14)
@@ -38,47 +37,15 @@ static struct vm *vm;
 static int setup(void **state)
 {
 	(void)state;
-	vm = stub_vm_new(NR_VCPUS);
-	assert_non_null(vm);
-	for (unsigned i = 0; i < NR_VCPUS; i++) {
-		u64 svr = APIC_SVR_ENABLE | 0xff;
-
-		assert_int_equal(vlapic_create(vm, i), 0);
-		assert_int_equal(vlapic_mmio(vm, i, APIC_REG_SVR, 4, true, &svr), 0);
-	}
-	assert_int_equal(vpic_create(vm), 0);
-	assert_int_equal(vioapic_create(vm), 0);
-	assert_int_equal(irq_routing_init_default(vm), 0);
+	vm = real_chips_vm_new(NR_VCPUS);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	irq_routing_destroy(vm);
-	vioapic_destroy(vm);
-	vpic_destroy(vm);
-	for (unsigned i = 0; i < NR_VCPUS; i++)
-		vlapic_destroy(vm, i);
-	stub_vm_free(vm);
+	real_chips_vm_free(vm);
 	return 0;
-}
-
-static void ioapic_w(u8 reg, u32 v)
-{
-	u64 sel = reg, val = v;
-
-	assert_int_equal(vioapic_mmio(vm, 0, IOREGSEL, 4, true, &sel), 0);
-	assert_int_equal(vioapic_mmio(vm, 0, IOWIN, 4, true, &val), 0);
-}
-
-static u32 ioapic_r(u8 reg)
-{
-	u64 sel = reg, val = 0;
-
-	assert_int_equal(vioapic_mmio(vm, 0, IOREGSEL, 4, true, &sel), 0);
-	assert_int_equal(vioapic_mmio(vm, 0, IOWIN, 4, false, &val), 0);
-	return (u32)val;
 }
 
 static int inject(unsigned id)
@@ -150,7 +117,7 @@ static void test_edge_doorbell_pulses_ioapic(void **state)
 	int id;
 
 	(void)state;
-	ioapic_w(REDTBL_LO(EDGE_GSI), VEC_EDGE);   /* edge, fixed, APIC ID 0 */
+	real_ioapic_write(vm, REDTBL_LO(EDGE_GSI), VEC_EDGE);   /* edge, fixed, APIC ID 0 */
 	id = doorbell_assign(vm, EDGE_GSI, 0, 0);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(doorbell_ring(vm, (u32)id), 1);   /* each pulse is a new edge */
@@ -166,7 +133,7 @@ static void test_level_line_shared_by_two_sources(void **state)
 
 	(void)state;
 	assert_true(a >= 0 && b >= 0);
-	ioapic_w(REDTBL_LO(LEVEL_GSI), RTE_LEVEL | VEC_LEVEL);
+	real_ioapic_write(vm, REDTBL_LO(LEVEL_GSI), RTE_LEVEL | VEC_LEVEL);
 	assert_int_equal(set_irq(vm, (unsigned)a, LEVEL_GSI, 1), 1);
 	assert_int_equal(set_irq(vm, (unsigned)b, LEVEL_GSI, 1), 0);
 	assert_int_equal(inject(0), VEC_LEVEL);
@@ -175,7 +142,7 @@ static void test_level_line_shared_by_two_sources(void **state)
 	assert_int_equal(inject(0), VEC_LEVEL);      /* so the EOI re-delivers */
 	set_irq(vm, (unsigned)b, LEVEL_GSI, 0);
 	lapic_eoi(0);
-	assert_false(ioapic_r(REDTBL_LO(LEVEL_GSI)) & RTE_RIRR);
+	assert_false(real_ioapic_read(vm, REDTBL_LO(LEVEL_GSI)) & RTE_RIRR);
 	assert_int_equal(inject(0), -1);
 	/* a freed source cannot leave the line stuck */
 	assert_int_equal(set_irq(vm, (unsigned)a, LEVEL_GSI, 1), 1);
