@@ -26,7 +26,9 @@
 #define LAPIC_REG_ICR_HI     0x310
 #define LAPIC_REG_LVT_TIMER  0x320
 #define LAPIC_REG_TIMER_INIT 0x380
+#define LAPIC_REG_TIMER_CUR  0x390
 #define LAPIC_REG_TIMER_DIV  0x3e0
+#define MSR_IA32_TSC_DEADLINE 0x6e0
 
 #define X2APIC_MSR_BASE      0x800
 #define X2APIC_REG_SHIFT     4              /* MSR = base + offset >> 4 */
@@ -51,7 +53,11 @@
 /* LVT and timer fields. */
 #define LVT_MASKED           BIT(16)
 #define LVT_TIMER_ONESHOT    (0u << 17)
+#define LVT_TIMER_TSC_DEADLINE (2u << 17)
 #define TIMER_DIV_BY_1       0xbu
+#define TIMER_CAL_US         1000           /* calibration window of the one-shot timer */
+#define TIMER_COUNT_MAX      0xffffffffu
+#define TIMER_RATE_SHIFT     16             /* timer ticks per TSC tick, 16.16 fixed point */
 
 #define FIRST_INTERRUPT_VECTOR 32
 #define ICR_WAIT_US          1000           /* delivery status: 1 ms is already absurd */
@@ -61,6 +67,8 @@ enum lapic_mode { LAPIC_MODE_NONE, LAPIC_MODE_XAPIC, LAPIC_MODE_X2APIC };
 
 static enum lapic_mode mode;
 static volatile u32 *xapic;
+static bool tsc_deadline;     /* the timer has TSC-deadline mode (CPUID.1:ECX[24]) */
+static u64 timer_rate;        /* one-shot timer ticks per TSC tick << TIMER_RATE_SHIFT */
 
 static u32 lapic_read(u32 reg)
 {
@@ -250,4 +258,57 @@ void lapic_timer_oneshot(u32 ticks)
 	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_BY_1);
 	lapic_write(LAPIC_REG_LVT_TIMER, LVT_TIMER_ONESHOT | LAPIC_TIMER_VECTOR);
 	lapic_write(LAPIC_REG_TIMER_INIT, ticks);
+}
+
+/*
+ * The one-shot timer's rate against the TSC, measured once (on the BSP)
+ * over TIMER_CAL_US: every CPU's timer runs off the same bus clock.
+ */
+static void timer_calibrate(void)
+{
+	u64 window = clock_tsc_khz() * TIMER_CAL_US / US_PER_MS, start, elapsed;
+	u32 left;
+
+	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_BY_1);
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
+	lapic_write(LAPIC_REG_TIMER_INIT, TIMER_COUNT_MAX);
+	start = rdtsc();
+	while ((elapsed = rdtsc() - start) < window)
+		cpu_relax();
+	left = lapic_read(LAPIC_REG_TIMER_CUR);
+	lapic_timer_stop();
+	timer_rate = elapsed ? ((u64)(TIMER_COUNT_MAX - left) << TIMER_RATE_SHIFT) / elapsed : 0;
+	if (!timer_rate)
+		timer_rate = 1ull << TIMER_RATE_SHIFT;   /* a timer that did not move: one per tick */
+}
+
+void lapic_timer_setup(void)
+{
+	tsc_deadline = cpuid(CPUID_LEAF_FEATURES, 0).ecx & CPUID_1_ECX_TSC_DEADLINE;
+	if (!tsc_deadline && !timer_rate)
+		timer_calibrate();
+}
+
+void lapic_timer_at(u64 tsc)
+{
+	u64 now, ticks;
+
+	if (tsc_deadline) {
+		lapic_write(LAPIC_REG_LVT_TIMER, LVT_TIMER_TSC_DEADLINE | LAPIC_TIMER_VECTOR);
+		/* the LVT write must land before the deadline MSR (SDM 11.5.4.1) */
+		__asm__ __volatile__("mfence" : : : "memory");
+		wrmsr(MSR_IA32_TSC_DEADLINE, tsc ? tsc : 1);
+		return;
+	}
+	now = rdtsc();
+	ticks = tsc > now ? (((tsc - now) * timer_rate) >> TIMER_RATE_SHIFT) : 0;
+	lapic_timer_oneshot((u32)MAX(1ull, MIN(ticks, (u64)TIMER_COUNT_MAX)));
+}
+
+void lapic_timer_cancel(void)
+{
+	if (tsc_deadline)
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	else
+		lapic_write(LAPIC_REG_TIMER_INIT, 0);
 }

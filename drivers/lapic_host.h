@@ -65,4 +65,20 @@ void lapic_timer_oneshot(u32 ticks);
 /* Disarm and mask the calling CPU's LAPIC timer. */
 void lapic_timer_stop(void);
 
+/*
+ * Prepare lapic_timer_at() on the calling CPU: TSC-deadline mode when the
+ * CPU has it, else the one-shot timer's rate against the TSC (measured on
+ * the first call, ~1 ms). Every CPU calls it once, after lapic_init().
+ */
+void lapic_timer_setup(void);
+
+/*
+ * Raise LAPIC_TIMER_VECTOR on the calling CPU once the TSC reaches tsc
+ * (at once if it has): the idle loop's wake-up. A later call replaces it.
+ */
+void lapic_timer_at(u64 tsc);
+
+/* Disarm lapic_timer_at()'s timer (a pending interrupt stays pending). */
+void lapic_timer_cancel(void);
+
 #endif

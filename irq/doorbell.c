@@ -542,3 +542,21 @@ int doorbell_ring_from(struct vm *ringer, struct vm *owner, u32 id)
 	rcu_read_unlock();
 	return r;
 }
+
+bool doorbell_has_remote_ringers(struct vm *owner)
+{
+	struct doorbell_set *s = irq_routing_state(owner);
+	struct doorbell *db;
+	bool any = false;
+
+	if (!s)
+		return false;
+	spin_lock(&s->lock);
+	list_for_each_entry(db, &s->list, link)
+		if (load_acquire(&db->nr_grants)) {
+			any = true;
+			break;
+		}
+	spin_unlock(&s->lock);
+	return any;
+}

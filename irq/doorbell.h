@@ -92,4 +92,7 @@ void doorbell_set_vm_id(struct vm *vm, u32 vm_id);
 int doorbell_grant(struct vm *owner, u32 id, u32 ringer_vm_id);
 int doorbell_ring_from(struct vm *ringer, struct vm *owner, u32 id);
 
+/* True when another VM holds a grant to ring one of owner's doorbells (it may wake owner). */
+bool doorbell_has_remote_ringers(struct vm *owner);
+
 #endif

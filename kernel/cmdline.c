@@ -149,6 +149,28 @@ static int parse_vm_cpus(struct ctx *c, struct vm_config *vm, const char *v, siz
 	return 0;
 }
 
+/* pin=C0:C1:... : the physical CPU of each vCPU in order. */
+static int parse_vm_pin(struct ctx *c, struct vm_config *vm, const char *v, size_t len)
+{
+	size_t i = 0;
+
+	while (i <= len) {
+		size_t n = 0;
+		u64 cpu;
+
+		while (i + n < len && v[i + n] != ':')
+			n++;
+		if (vm->nr_pins >= CONFIG_MAX_PINS)
+			return reject(c, "pin= lists more than %d CPUs", CONFIG_MAX_PINS);
+		if (parse_u64(v + i, n, &cpu, false) || cpu >= CONFIG_NO_PIN)
+			return reject(c, "pin=%.*s: '%.*s' is not a CPU number", (int)len, v, (int)n,
+				      v + i);
+		vm->pin[vm->nr_pins++] = (u8)cpu;
+		i += n + 1;
+	}
+	return 0;
+}
+
 static int parse_vm_module(struct ctx *c, struct vm_config *vm, const char *v, size_t len)
 {
 	if (vm->nr_modules >= CONFIG_MAX_VM_MODULES)
@@ -183,6 +205,11 @@ static int parse_vm_option(struct ctx *c, struct vm_config *vm, const char *opt,
 	}
 	if (klen == 6 && !memcmp(opt, "module", 6))
 		return parse_vm_module(c, vm, v, vlen);
+	if (klen == 3 && !memcmp(opt, "pin", 3)) {
+		if (vm->nr_pins)
+			return reject(c, "pin= given twice");
+		return parse_vm_pin(c, vm, v, vlen);
+	}
 	return reject(c, "unknown vm option '%.*s'", (int)klen, opt);
 }
 
@@ -223,6 +250,8 @@ static int parse_vm(struct ctx *c, const char *spec)
 		if (ret)
 			return ret;
 	}
+	if (vm->nr_pins > vm->cpus)
+		return reject(c, "pin= lists %u CPUs for %u vCPUs", vm->nr_pins, vm->cpus);
 	c->cfg->nr_vms++;
 	return 0;
 }

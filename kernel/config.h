@@ -6,9 +6,11 @@
  *
  * Command line (multiboot2; tokens split on spaces, "double quotes" group,
  * backslash escapes the next character):
- *   vm=KERNEL[,mem=SIZE][,cpus=N][,module=NAME]...[,args=REST]
+ *   vm=KERNEL[,mem=SIZE][,cpus=N][,pin=C0:C1:...][,module=NAME]...[,args=REST]
  *        one VM per vm= token; KERNEL and NAME are GRUB module names
- *        (the module2 string); SIZE takes K/M/G; args= must come last and
+ *        (the module2 string); SIZE takes K/M/G; pin= puts vCPU i on
+ *        physical CPU Ci (vCPUs beyond the list, and CPUs that are not
+ *        online, are placed automatically); args= must come last and
  *        takes the rest of the token, commas included.
  *   stats        print exit statistics at VM end
  *   irqdump      print routing tables and doorbells at VM start and end
@@ -29,11 +31,15 @@
 #define CONFIG_MAX_BOOT_MODULES 32
 #define CONFIG_DEFAULT_VM_MEM   (64 * MiB)
 #define CONFIG_STR_MAX          256
+#define CONFIG_MAX_PINS         64       /* = TERN_MAX_VCPUS */
+#define CONFIG_NO_PIN           0xff     /* pin[] entry: place automatically */
 
 struct vm_config {
 	char kernel[CONFIG_STR_MAX];                     /* module name of the guest kernel */
 	u64 mem;                                         /* bytes of guest RAM */
 	unsigned cpus;                                   /* vCPUs, >= 1 */
+	unsigned nr_pins;                                /* pin= entries given */
+	u8 pin[CONFIG_MAX_PINS];                         /* physical CPU of vCPU i */
 	unsigned nr_modules;
 	char modules[CONFIG_MAX_VM_MODULES][CONFIG_STR_MAX]; /* extra modules passed through */
 	char args[CONFIG_STR_MAX * 2];                   /* guest command line */

@@ -17,6 +17,7 @@ struct pcpu {
 	u64 stack_top;          /* top of this CPU's normal stack */
 	void *vmx;              /* arch/x86 VMX private state */
 	void *current_vcpu;     /* the vCPU this CPU runs, or NULL */
+	bool resched;           /* a vCPU of this CPU woke: the running one should yield */
 	bool online;
 };
 

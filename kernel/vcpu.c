@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* vCPU objects: creation, halting and waking (vcpu_kick of irq/irq.h). */
+#include "arch/x86/ipi.h"
 #include "arch/x86/vmx.h"
 #include "kernel/lib/atomic.h"
 #include "irq/vlapic.h"
@@ -38,8 +39,6 @@ void vcpu_destroy(struct vcpu *v)
 	kfree(v);
 }
 
-bool vcpu_resched;
-
 void vcpu_halt(struct vcpu *v, bool if_set)
 {
 	v->halt_if = if_set;
@@ -75,24 +74,33 @@ bool vcpu_has_pending_event(struct vcpu *v)
 }
 
 /*
- * One physical CPU runs every vCPU for now: a kick marks the vCPU for
- * re-evaluation before its next entry, and asks the running vCPU to yield
- * when it woke a halted one.
+ * A kick marks the vCPU for re-evaluation before its next entry. When it
+ * sleeps, its CPU must pick it up: that CPU's running vCPU is asked to
+ * yield. A CPU other than ours gets a host IPI, which ends its `hlt` or
+ * forces a VM exit (external-interrupt exiting); sent always, since the
+ * target may be between its last check and VM entry (the IPI then waits
+ * in its LAPIC and exits the guest at once).
  */
 void vcpu_kick(struct vm *vm, unsigned vcpu_id)
 {
 	struct vcpu *t;
+	unsigned cpu;
+	bool asleep;
 
 	if (vcpu_id >= vm->nr_vcpus || !vm->vcpus[vcpu_id])
 		return;
 	t = vm->vcpus[vcpu_id];
+	cpu = t->home_cpu;
 	store_release(&t->kicked, true);
-	TRACE(TR_KICK, vm, vcpu_id, READ_ONCE(t->state) != VCPU_RUNNABLE, 0, 0, 0);
-	if (READ_ONCE(t->state) != VCPU_RUNNABLE) {
-		struct vcpu *cur = this_cpu()->current_vcpu;
+	asleep = READ_ONCE(t->state) != VCPU_RUNNABLE;
+	TRACE(TR_KICK, vm, vcpu_id, asleep, cpu, 0, 0);
+	if (asleep) {
+		struct vcpu *cur = READ_ONCE(pcpus[cpu].current_vcpu);
 
-		WRITE_ONCE(vcpu_resched, true);
-		if (cur)   /* its exit path looks at kicked only */
+		WRITE_ONCE(pcpus[cpu].resched, true);
+		if (cur && cur != t)   /* its exit path looks at kicked only */
 			store_release(&cur->kicked, true);
 	}
+	if (cpu != this_cpu()->id)
+		smp_kick(cpu);
 }

@@ -61,6 +61,8 @@ struct vcpu {
 	u64 slice_end;              /* end of the time slice (absolute TSC), 0 none */
 	u16 vpid;
 	int cpu;                    /* physical CPU whose VMCS cache holds it, -1 none */
+	unsigned home_cpu;          /* the physical CPU that runs it (kernel/sched.c) */
+	bool parked;                /* its VM is ending and its CPU will not run it again */
 	void *vmcs;
 	u64 *msr_bitmap;
 	void *fpu;                  /* XSAVE/FXSAVE area, valid while switched out */
@@ -97,8 +99,5 @@ void vcpu_halt(struct vcpu *v, bool if_set);
 
 /* Take the vLAPIC's pending NMI/INIT/SIPI/ExtINT events into v->events. */
 void vcpu_collect_events(struct vcpu *v);
-
-/* Set when a kick woke a halted vCPU: the running vCPU should yield soon. */
-extern bool vcpu_resched;
 
 #endif

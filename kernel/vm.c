@@ -167,8 +167,7 @@ void vm_request_exit(struct vm *vm, int status)
 	WRITE_ONCE(vm->exit_status, status);
 	/* the exit path looks at the kick flag only: make every vCPU see the request */
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i])
-			store_release(&vm->vcpus[i]->kicked, true);
+		vcpu_kick(vm, i);
 }
 
 void vm_stop_error(struct vm *vm, const char *fmt, ...)

@@ -37,6 +37,7 @@ struct vm {
 	struct vm_irq irq;
 	u32 timer_gen;                             /* bumped when a timer deadline may move earlier */
 	bool exit_requested;                       /* vCPUs stop at their next exit */
+	u32 nr_parked;                             /* vCPUs whose CPU saw the request (kernel/sched.c) */
 	int exit_status;
 	bool ended;                                /* every vCPU stopped, status final */
 	bool routing;                              /* irq_routing_init_default() succeeded */

@@ -11,6 +11,7 @@
 #include "arch/x86/vmx_insn.h"
 #include "arch/x86/x86.h"
 #include "kernel/lib/atomic.h"
+#include "kernel/percpu.h"
 #include "kernel/rcu.h"
 #include "kernel/vm_impl.h"
 #include "kernel/stats.h"
@@ -94,7 +95,7 @@ static int exit_unknown(struct vcpu *v)
 /* Something changed the vCPU's interrupt state, or a halted vCPU woke up. */
 static int exit_events(struct vcpu *v)
 {
-	if (READ_ONCE(vcpu_resched))
+	if (READ_ONCE(this_cpu()->resched))
 		return VMX_RUN_YIELD;   /* the scheduler runs the woken vCPU */
 	return inject_pending_events(v);
 }

@@ -14,6 +14,7 @@
 #include "irq/vlapic.h"
 #include "kernel/clock.h"
 #include "kernel/lib/atomic.h"
+#include "kernel/percpu.h"
 #include "kernel/vm_impl.h"
 
 /* With IF=0 only an NMI, INIT or SIPI ends a halt: could one ever come? */
@@ -75,7 +76,7 @@ int exit_preemption_timer(struct vcpu *v)
 
 	inject_check_timers(v->vm, now);
 	v->deadline_stale = true;   /* never re-arm a deadline that has passed */
-	if ((v->slice_end && now >= v->slice_end) || READ_ONCE(vcpu_resched))
+	if ((v->slice_end && now >= v->slice_end) || READ_ONCE(this_cpu()->resched))
 		return VMX_RUN_YIELD;   /* end of slice, or a sibling's timer woke it */
 	return inject_pending_events(v);
 }

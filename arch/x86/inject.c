@@ -20,6 +20,7 @@
 #include "irq/vpic.h"
 #include "kernel/clock.h"
 #include "kernel/lib/atomic.h"
+#include "kernel/sched.h"
 #include "kernel/vm_impl.h"
 #include "kernel/trace.h"
 
@@ -225,9 +226,10 @@ void inject_arm_deadline(struct vcpu *v)
 }
 
 /*
- * Nearest deadline the vCPU's preemption timer must catch: every vLAPIC
- * timer of its VM (a halted sibling's timer must fire while this one
- * runs), PIT and RTC, and the end of the slice.
+ * Nearest deadline the vCPU's preemption timer must catch: the timers its
+ * CPU is on duty for (kernel/sched.h: the vLAPIC timers of the vCPUs it
+ * hosts, a halted sibling's included, the PIT and the RTC) and the end of
+ * the slice.
  */
 static void deadline_update(struct vcpu *v)
 {
@@ -243,11 +245,7 @@ static void deadline_update(struct vcpu *v)
 	}
 	v->timer_gen = gen;
 	v->deadline_stale = false;
-	d = earlier(pit_next_deadline(vm), rtc_next_deadline(vm));
-
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		d = earlier(d, vlapic_timer_deadline(vm, i));
-	d = earlier(d, v->slice_end);
+	d = earlier(sched_timer_deadline(vm, v->home_cpu), v->slice_end);
 	want = d && vmx_caps.preemption_timer;
 	v->deadline = want ? d : 0;
 	if (want != v->preempt_armed) {

@@ -57,13 +57,13 @@ void vmcs_write_host_percpu(void)
 	vmcs_write(VMCS_HOST_TR_BASE, tr_base(&gdtr, read_tr()));
 	vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_IA32_FS_BASE));
 	vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_IA32_GS_BASE));
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
 }
 
 void vmcs_write_host_state(void)
 {
 	vmcs_write(VMCS_HOST_CR0, read_cr0());
 	vmcs_write(VMCS_HOST_CR3, read_cr3());
-	vmcs_write(VMCS_HOST_CR4, read_cr4());
 	vmcs_write(VMCS_HOST_CS_SEL, read_cs());
 	vmcs_write(VMCS_HOST_SS_SEL, read_ss());
 	vmcs_write(VMCS_HOST_DS_SEL, read_ds());

@@ -22,7 +22,8 @@ struct vcpu;
 
 /*
  * Write the host-state fields that differ between physical CPUs (GDTR,
- * IDTR, TR and GS bases) for the calling CPU; v's VMCS must be current.
+ * IDTR, TR and GS bases, and CR4, which each CPU set up itself) for the
+ * calling CPU; v's VMCS must be current.
  */
 void vmcs_write_host_percpu(void);
 

@@ -63,6 +63,13 @@ void vmx_vcpu_run(struct vcpu *v, u64 timeslice);
 /* Make v's VMCS current on this CPU (VMPTRLD when it is not). 0 or -TERN_EIO. */
 int vmx_vcpu_load(struct vcpu *v);
 
+/*
+ * VMCLEAR v's VMCS on this CPU (where it was last loaded), so that another
+ * CPU may load it: the scheduler moves a vCPU from the CPU that created
+ * it to its home CPU once, before it first runs. No-op elsewhere.
+ */
+void vmx_vcpu_unload(struct vcpu *v);
+
 /* The exit stub's C side: 0 = VMRESUME, VMX_RUN_YIELD = return from vmx_run. */
 int vmx_exit_handler(struct vcpu *v);
 

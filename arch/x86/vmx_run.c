@@ -79,11 +79,26 @@ int vmx_vcpu_load(struct vcpu *v)
 	pc->loaded = v;
 	cpu->current_vcpu = v;
 	if (v->cpu != (int)cpu->id) {
-		/* a VMCS moved to another CPU must have been VMCLEARed there (SMP work) */
+		/* a VMCS that moved here was VMCLEARed on its old CPU (vmx_vcpu_unload) */
 		vmcs_write_host_percpu();
 		v->cpu = (int)cpu->id;
 	}
 	return 0;
+}
+
+void vmx_vcpu_unload(struct vcpu *v)
+{
+	struct vmx_pcpu *pc = this_cpu()->vmx;
+
+	if (v->cpu != (int)this_cpu()->id)
+		return;
+	vmclear(virt_to_phys(v->vmcs));
+	if (pc->loaded == v)
+		pc->loaded = NULL;
+	if (this_cpu()->current_vcpu == v)
+		this_cpu()->current_vcpu = NULL;
+	v->cpu = -1;
+	v->launched = false;   /* a cleared VMCS takes VMLAUNCH */
 }
 
 void vmx_vcpu_run(struct vcpu *v, u64 timeslice)
