@@ -30,6 +30,7 @@
 #define TIMESLICE_TICKS    2000000ull   /* TSC ticks per slice when vCPUs share a CPU */
 #define MIN_SLICE_TICKS    20000ull     /* shortest slice when another VM's timer is near */
 #define CONSOLE_POLL_US    1000         /* the boot CPU looks at console input this often */
+#define KICK_BACKSTOP_US   1000         /* struct vcpu's kick_backstop on SMP hosts */
 #define US_PER_MS          1000
 #define PLACEMENT_LINE     160
 
@@ -171,6 +172,8 @@ int sched_setup(struct vm *const *vms, const struct tern_config *cfg, unsigned n
 
 			if (v->home_cpu != this_cpu()->id)
 				vmx_vcpu_unload(v);
+			if (nr_cpus > 1)
+				v->kick_backstop = clock_tsc_khz() * KICK_BACKSTOP_US / US_PER_MS;
 			rq_add(&rqs[v->home_cpu], v);
 		}
 		if (nr_cpus > 1)

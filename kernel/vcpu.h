@@ -75,6 +75,13 @@ struct vcpu {
 	u32 pending_exception;      /* INTR_INFO word to inject at the next entry, 0 none */
 	u32 pending_error_code;
 	bool preempt_armed;         /* the preemption-timer pin control is on */
+	/*
+	 * TSC ticks: entered with RFLAGS.IF=0, exit at least this often (0:
+	 * never). Set when other CPUs may kick it: Bochs 2.7 applies the
+	 * external-interrupt-exiting rule only once the guest changes IF, so
+	 * a vCPU entered with IF=0 ignores kick IPIs until it does.
+	 */
+	u64 kick_backstop;
 	bool halt_if;               /* RFLAGS.IF when it halted */
 	u64 exits[EXIT_REASON_MAX]; /* exits by basic reason */
 	u8 hc_buf[VCPU_HC_BUF_SIZE];/* bounce buffer of the console hypercall */

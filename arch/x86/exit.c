@@ -111,7 +111,7 @@ static inline __attribute__((always_inline)) int exit_complete(struct vcpu *v, i
 			rc = exit_events(v);
 	}
 	if (likely(rc == 0)) {
-		if (unlikely(v->deadline))
+		if (unlikely(v->preempt_armed))
 			inject_arm_deadline(v);
 		rcu_vm_entry((unsigned)v->cpu);
 	}

@@ -20,6 +20,7 @@
 #include "irq/vpic.h"
 #include "kernel/clock.h"
 #include "kernel/lib/atomic.h"
+#include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "kernel/vm_impl.h"
 #include "kernel/trace.h"
@@ -219,8 +220,12 @@ static u64 earlier(u64 a, u64 b)
 
 void inject_arm_deadline(struct vcpu *v)
 {
-	u64 now = rdtsc(), ticks = v->deadline > now ? v->deadline - now : 0;
+	u64 now = rdtsc(), ticks = ~0ull;
 
+	if (v->deadline)
+		ticks = v->deadline > now ? v->deadline - now : 0;
+	if (v->kick_backstop && !(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+		ticks = MIN(ticks, v->kick_backstop);
 	ticks >>= vmx_caps.preempt_rate;
 	vmcs_write(VMCS_PREEMPTION_TIMER, MIN(ticks, PREEMPT_TIMER_MAX));
 }
@@ -239,14 +244,14 @@ static void deadline_update(struct vcpu *v)
 	bool want;
 
 	if (gen == v->timer_gen && !v->deadline_stale) {
-		if (v->deadline)
+		if (v->preempt_armed)
 			inject_arm_deadline(v);
 		return;
 	}
 	v->timer_gen = gen;
 	v->deadline_stale = false;
 	d = earlier(sched_timer_deadline(vm, v->home_cpu), v->slice_end);
-	want = d && vmx_caps.preemption_timer;
+	want = (d || v->kick_backstop) && vmx_caps.preemption_timer;
 	v->deadline = want ? d : 0;
 	if (want != v->preempt_armed) {
 		vmcs_write(VMCS_PIN_CONTROLS, vmx_caps.pin | (want ? PIN_PREEMPTION_TIMER : 0));
@@ -287,7 +292,14 @@ int inject_pending_events(struct vcpu *v)
 	bool busy;
 	int rc;
 
-	store_release(&v->kicked, false);
+	/*
+	 * The kick is consumed here, whoever calls: a stop request or a woken
+	 * sibling behind it must not be lost with it (the exchange orders the
+	 * clear before the two loads; kickers store those first).
+	 */
+	(void)atomic_xchg(&v->kicked, false);
+	if (unlikely(vm_exit_requested(v->vm) || READ_ONCE(this_cpu()->resched)))
+		return VMX_RUN_YIELD;
 	vcpu_collect_events(v);
 	if (unlikely(v->events & VLAPIC_EV_INIT)) {
 		rc = act_on_init(v);

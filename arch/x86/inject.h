@@ -34,12 +34,18 @@ bool inject_reinject_vectoring(struct vcpu *v);
  * take it (else arm the interrupt/NMI-window exit); with APIC
  * virtualization, update RVI/SVI and the EOI-exit bitmap instead. Then
  * recompute the vCPU's timer deadline (vLAPIC timer, PIT, RTC, time
- * slice) and the preemption timer. Returns 0 to enter, or VMX_RUN_YIELD
- * when the vCPU must not run now (INIT put it into wait-for-SIPI).
+ * slice) and the preemption timer. Consumes v's kick. Returns 0 to
+ * enter, or VMX_RUN_YIELD when the vCPU must not run now: its VM is
+ * stopping, a vCPU of this CPU woke (resched), or INIT put it into
+ * wait-for-SIPI.
  */
 int inject_pending_events(struct vcpu *v);
 
-/* Write the VMX-preemption timer for v->deadline (non-zero) from the current TSC. */
+/*
+ * Write the VMX-preemption timer from the current TSC: v->deadline (0:
+ * none), and with v->kick_backstop, at most that many ticks while the
+ * guest's RFLAGS.IF is 0 (see struct vcpu). Only while v->preempt_armed.
+ */
 void inject_arm_deadline(struct vcpu *v);
 
 /*
