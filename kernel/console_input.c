@@ -95,7 +95,8 @@ static void list_vms(void *ctx)
 			(unsigned long long)(vm->ram_size / MiB), vm->nr_vcpus,
 			vm->nr_vcpus == 1 ? "" : "s", vm->ended ? "ended" : "running");
 		for (unsigned j = 0; j < vm->nr_vcpus; j++)
-			pr_info("vm%u: vCPU %u: %s, %llu exits", i, j, state_name(vm->vcpus[j]),
+			pr_info("vm%u: vCPU %u: %s on cpu%u, %llu exits", i, j,
+				state_name(vm->vcpus[j]), vm->vcpus[j]->home_cpu,
 				(unsigned long long)vcpu_exit_count(vm->vcpus[j]));
 	}
 }

@@ -124,6 +124,30 @@ static void test_sizes(void **state)
 	assert_rejected("vm=a,cpus=4K", "cpus=4K", "not a number");
 }
 
+static void test_pins(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("vm=a,cpus=3,pin=1:0:7"), 0);
+	assert_int_equal(cfg.vms[0].nr_pins, 3);
+	assert_int_equal(cfg.vms[0].pin[0], 1);
+	assert_int_equal(cfg.vms[0].pin[1], 0);
+	assert_int_equal(cfg.vms[0].pin[2], 7);
+	/* fewer pins than vCPUs: the rest are placed automatically */
+	assert_int_equal(parse("vm=a,pin=2,cpus=4"), 0);
+	assert_int_equal(cfg.vms[0].nr_pins, 1);
+	assert_int_equal(cfg.vms[0].pin[0], 2);
+	assert_int_equal(parse("vm=a"), 0);
+	assert_int_equal(cfg.vms[0].nr_pins, 0);
+	assert_rejected("vm=a,cpus=2,pin=0:1:1", "pin= lists 3 CPUs for 2 vCPUs", NULL);
+	assert_int_equal(parse("vm=a,pin=3"), 0);   /* one vCPU by default, one pin */
+	assert_rejected("vm=a,pin=3:3", "pin= lists 2 CPUs for 1 vCPUs", NULL);
+	assert_rejected("vm=a,cpus=2,pin=0::1", "pin=0::1", "'' is not a CPU number");
+	assert_rejected("vm=a,cpus=2,pin=0:", "pin=0:", "'' is not a CPU number");
+	assert_rejected("vm=a,cpus=2,pin=x", "pin=x", "'x' is not a CPU number");
+	assert_rejected("vm=a,cpus=2,pin=255", "pin=255", "not a CPU number");
+	assert_rejected("vm=a,cpus=2,pin=0,pin=1", "pin= given twice", NULL);
+}
+
 static void test_rejections_name_the_token(void **state)
 {
 	(void)state;
@@ -232,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_grub_style_quoting_and_escapes),
 		cmocka_unit_test(test_kernel_path_skipped),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_pins),
 		cmocka_unit_test(test_rejections_name_the_token),
 		cmocka_unit_test(test_quoting_errors),
 		cmocka_unit_test(test_limits),
