@@ -43,6 +43,7 @@ u8 smp_stacks[SMP_MAX_CPUS][SMP_STACK_SIZE] __aligned(16);
 extern const u8 smp_trampoline[], smp_trampoline_end[];
 
 static struct gdt_desc idtr;              /* the BSP's IDT, which every AP loads */
+static u64 tsc_ms;                        /* tsc_per_ms(), read once (CPUID exits) */
 static smp_fn_t start_fn;
 
 static u64 data_desc(u32 base)
@@ -149,11 +150,11 @@ static void smp_init(void)
 
 	if (smp_ready)
 		return;
+	tsc_ms = tsc_per_ms();
 	smp_gdt[0] = 0;
 	smp_gdt[GUEST_CODE_SEL / 8] = DESC_CODE32;
 	smp_gdt[GUEST_DATA_SEL / 8] = DESC_DATA32;
 	for (unsigned i = 0; i < SMP_MAX_CPUS; i++) {
-		smp_cpus[i].self = &smp_cpus[i];
 		smp_cpus[i].index = i;
 		smp_gdt[SMP_GDT_CPU0 + i] = data_desc((u32)(uintptr_t)&smp_cpus[i]);
 	}
@@ -194,7 +195,7 @@ __noreturn void smp_ap_main(unsigned cpu)
 
 static void delay_us(u64 us)
 {
-	u64 ticks = tsc_per_ms() * us / US_PER_MS, start = rdtsc();
+	u64 ticks = tsc_ms * us / US_PER_MS, start = rdtsc();
 
 	while (rdtsc() - start < ticks)
 		cpu_relax();
@@ -205,7 +206,6 @@ unsigned smp_start_aps_at(unsigned n, smp_fn_t fn, u32 page, u64 ticks)
 	u32 size = (u32)(smp_trampoline_end - smp_trampoline);
 	u8 *dst = (u8 *)(uintptr_t)page;
 	u32 vector = page / PAGE_SIZE;
-	u64 start;
 
 	if (page % PAGE_SIZE || page >= LOW_MEMORY_END) {
 		printf("# smp: start page 0x%x is not a page below 1 MiB\n", page);
@@ -224,11 +224,7 @@ unsigned smp_start_aps_at(unsigned n, smp_fn_t fn, u32 page, u64 ticks)
 	apic_send_ipi(0, ICR_SH_ALL_EXCL | ICR_DM_STARTUP | ICR_LEVEL_ASSERT | vector);
 	delay_us(SIPI_DELAY_US);
 
-	start = rdtsc();
-	irq_enable();
-	while (atomic_read(&smp_nr_online) < n + 1 && rdtsc() - start < ticks)
-		cpu_relax();
-	irq_disable();
+	smp_wait_ge(&smp_nr_online, n + 1, ticks);
 	return atomic_read(&smp_nr_online) - 1;
 }
 
@@ -281,15 +277,78 @@ __noreturn void smp_idle(void)
 	}
 }
 
+bool smp_wait(bool (*done)(const void *arg), const void *arg, u64 ticks)
+{
+	u64 start = rdtsc(), poll = tsc_ms * SMP_POLL_US / US_PER_MS;
+
+	for (;;) {
+		u64 spent = rdtsc() - start;
+
+		irq_disable();
+		if (done(arg))
+			return true;
+		if (spent >= ticks)
+			return false;
+		/* an interrupt ends the halt early: IPIs are what the waits are usually for */
+		smp_halt(MIN(ticks - spent, poll));
+	}
+}
+
+struct wait_word {
+	const volatile u32 *p;
+	u32 v;
+};
+
+static bool word_eq(const void *arg)
+{
+	const struct wait_word *w = arg;
+
+	return atomic_read(w->p) == w->v;
+}
+
+static bool word_ne(const void *arg)
+{
+	const struct wait_word *w = arg;
+
+	return atomic_read(w->p) != w->v;
+}
+
+static bool word_ge(const void *arg)
+{
+	const struct wait_word *w = arg;
+
+	return atomic_read(w->p) >= w->v;
+}
+
+static bool never(const void *arg)
+{
+	return false;
+}
+
 bool smp_wait_eq(const volatile u32 *p, u32 v, u64 ticks)
 {
-	u64 start = rdtsc();
+	struct wait_word w = { p, v };
 
-	irq_enable();
-	while (atomic_read(p) != v && rdtsc() - start < ticks)
-		cpu_relax();
-	irq_disable();
-	return atomic_read(p) == v;
+	return smp_wait(word_eq, &w, ticks);
+}
+
+bool smp_wait_ne(const volatile u32 *p, u32 v, u64 ticks)
+{
+	struct wait_word w = { p, v };
+
+	return smp_wait(word_ne, &w, ticks);
+}
+
+bool smp_wait_ge(const volatile u32 *p, u32 v, u64 ticks)
+{
+	struct wait_word w = { p, v };
+
+	return smp_wait(word_ge, &w, ticks);
+}
+
+void smp_sleep(u64 ticks)
+{
+	smp_wait(never, NULL, ticks);
 }
 
 /* ---- calls ---- */

@@ -16,7 +16,10 @@
  *
  * Interrupt counts per CPU: irq_count_cpu[cpu][vector] (lib/irqtest.h).
  * The APIC helpers below work in either mode: each CPU remembers whether
- * its own LAPIC is in x2APIC mode (smp_x2apic_enable()).
+ * its own LAPIC is in x2APIC mode (smp_x2apic_enable()). printf() and
+ * check() may be called on any CPU; fault_catch() (and rdmsr_safe(),
+ * wrmsr_safe()) keep one recovery point for the whole guest: one CPU at a
+ * time.
  */
 #ifndef GUEST_SMP_H
 #define GUEST_SMP_H
@@ -26,6 +29,7 @@
 #include "lib/smp_defs.h"   /* SMP_MAX_CPUS, SMP_STACK_SIZE */
 
 #define SMP_TRAMPOLINE_PAGE   0x8000u   /* default start page: SIPI vector 0x08 */
+#define SMP_POLL_US           200u      /* smp_wait(): longest halt between two looks */
 
 /* Vectors the library itself uses; tests count their own vectors only. */
 #define SMP_WAKE_VECTOR       0xf0      /* smp_call() and the barrier wake a halted CPU */
@@ -66,8 +70,7 @@ typedef void (*smp_call_fn_t)(void *arg);
 
 /* One per CPU; FS of CPU n covers smp_cpus[n]. */
 struct smp_cpu {
-	struct smp_cpu *self;          /* %fs:0, so this_cpu is one load */
-	u32 index;
+	u32 index;                     /* %fs:0: smp_cpu_id() is one load */
 	u32 apic_id;                   /* read from its LAPIC when it came up */
 	volatile u32 online;
 	bool x2apic;                   /* its LAPIC is in x2APIC mode */
@@ -152,14 +155,26 @@ unsigned smp_start_aps(unsigned n, smp_fn_t fn);
 /* ---- waiting ---- */
 /*
  * HLT with interrupts on, at most `ticks` TSC ticks (this CPU's LAPIC timer,
- * one-shot, vector SMP_TIMER_VECTOR, ends a halt nothing else ends). Returns
- * true when something other than that timer woke it.
+ * one-shot, vector SMP_TIMER_VECTOR, ends a halt nothing else ends; so a
+ * test must not use the LAPIC timer itself meanwhile). Returns with
+ * interrupts off, true when something other than that timer woke it.
  */
 bool smp_halt(u64 ticks);
 /* An AP's home: run posted calls, else HLT with interrupts on. */
 __noreturn void smp_idle(void);
-/* Spin (interrupts on) until *p == v or ticks pass; true when reached. */
-bool smp_wait_eq(const volatile u32 *p, u32 v, u64 ticks);
+/*
+ * Wait up to ticks until done(arg), looking again after every interrupt and
+ * every SMP_POLL_US. Between looks the CPU halts rather than spins: when
+ * vCPUs share a physical CPU, the one waited for then runs at once instead
+ * of after the waiter's time slice. Returns with interrupts off; true when
+ * done(arg).
+ */
+bool smp_wait(bool (*done)(const void *arg), const void *arg, u64 ticks);
+bool smp_wait_eq(const volatile u32 *p, u32 v, u64 ticks);   /* until *p == v */
+bool smp_wait_ne(const volatile u32 *p, u32 v, u64 ticks);   /* until *p != v */
+bool smp_wait_ge(const volatile u32 *p, u32 v, u64 ticks);   /* until *p >= v */
+/* Let ticks pass halted (interrupts taken meanwhile); returns with interrupts off. */
+void smp_sleep(u64 ticks);
 
 /* ---- work on other CPUs ---- */
 /*
