@@ -138,16 +138,18 @@ void guest_main(void)
 	lapic_enable();
 	check(rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP, "the BSP has IA32_APIC_BASE.BSP");
 
-	up = smp_start_aps_at(ncpus - 1, ap_start, page, tsc_per_ms() * 2000);
-	check_eq(up, ncpus - 1, "INIT-SIPI-SIPI (all excluding self) started all %u APs", ncpus - 1);
+	up = smp_start_aps_at(ncpus - 1, ap_start, page, tsc_per_ms() * WAIT_MS);
 	check_eq(smp_extra_cpus, 0, "no AP beyond the library's %u CPUs", SMP_MAX_CPUS);
 	check_eq(irq_count_cpu[0][VEC_SOFT], 0, "the BSP took none of the APs' INTs");
-	for (unsigned cpu = 1; cpu < ncpus; cpu++) {
+	for (unsigned cpu = 1; cpu <= MIN(up, SMP_MAX_CPUS - 1); cpu++) {
 		/* ran is set after the INT: wait for the last AP's start function to finish */
 		if (!smp_wait_eq(&rep[cpu].ran, 1, wait_ticks))
 			note("cpu%u did not finish its start function", cpu);
 		check_ap(cpu);
 	}
+	/* the rest needs every vCPU: with one missing it would only add time-outs */
+	if (!check_eq(up, ncpus - 1, "INIT-SIPI-SIPI (all excluding self) started all %u APs", ncpus - 1))
+		return;
 	for (unsigned cpu = 0; cpu < ncpus; cpu++) {
 		u32 id = smp_cpus[cpu].apic_id;
 

@@ -172,12 +172,32 @@ static bool mcheck(bool ok, const char *fmt, ...)
 
 /* ---- running on a CPU ---- */
 
+/*
+ * A CPU that does not finish a call within wait_ticks is stuck (never woken,
+ * or its vCPU never runs again): every later case would only time out on
+ * it, so the test ends there.
+ */
+static void stuck(unsigned cpu)
+{
+	note("cpu%u did not finish a call within %u ms", cpu, WAIT_MS);
+	test_abort("a vCPU stopped answering: the remaining cases would only time out");
+}
+
 static bool run_on(unsigned cpu, smp_call_fn_t fn, void *arg)
 {
-	if (smp_call(cpu, fn, arg, wait_ticks))
-		return true;
-	note("cpu%u did not finish a call", cpu);
-	return false;
+	if (!smp_call(cpu, fn, arg, wait_ticks))
+		stuck(cpu);
+	return true;
+}
+
+/* fn(arg) on every CPU, at once. */
+static bool run_all(smp_call_fn_t fn, void *arg)
+{
+	if (!smp_call_all(fn, arg, wait_ticks))
+		for (unsigned c = 0; c < ncpus; c++)
+			if (smp_cpus[c].done_seq != smp_cpus[c].call_seq)
+				stuck(c);
+	return true;
 }
 
 struct send {
@@ -363,7 +383,7 @@ static void logical_subsets(void)
 static void test_xapic_flat(void)
 {
 	u32 logical = ICR_DM_FIXED | ICR_DEST_LOGICAL | ICR_LEVEL_ASSERT;
-	bool ok = smp_call_all(flat_fn, NULL, wait_ticks);
+	bool ok = run_all(flat_fn, NULL);
 
 	for (unsigned c = 0; c < ncpus; c++)
 		ok &= ldr_read[c] == BIT(c) << XAPIC_LDR_SHIFT && dfr_read[c] == DFR_MODEL_FLAT;
@@ -382,7 +402,7 @@ static void test_xapic_cluster(void)
 {
 	u32 logical = ICR_DM_FIXED | ICR_DEST_LOGICAL | ICR_LEVEL_ASSERT;
 	unsigned v = VEC_CLUSTER, k = 0;
-	bool ok = smp_call_all(cluster_fn, NULL, wait_ticks);
+	bool ok = run_all(cluster_fn, NULL);
 
 	for (unsigned c = 0; c < ncpus; c++)
 		ok &= ldr_read[c] == ((cluster_of(c) << XAPIC_CLUSTER_SHIFT) |
@@ -411,7 +431,7 @@ static void test_x2apic_logical(void)
 {
 	u32 logical = ICR_DM_FIXED | ICR_DEST_LOGICAL | ICR_LEVEL_ASSERT;
 	u32 other_cluster = (1u << X2APIC_CLUSTER_SHIFT) | 0xffffu;
-	bool ok = smp_call_all(read_ldr_fn, NULL, wait_ticks);
+	bool ok = run_all(read_ldr_fn, NULL);
 
 	for (unsigned c = 0; c < ncpus; c++)
 		ok &= ldr_read[c] == X2APIC_LDR(apic_of(c));
@@ -470,7 +490,7 @@ static void test_lowest(void)
 	ok &= exactly(v, BIT(w));
 	mcheck(ok, "lowest priority with TPR 0x%x on all CPUs but cpu%u goes to cpu%u", TPR_HIGH, w, w);
 	/* lowering TPR must not release a copy parked in another CPU's IRR */
-	ok = smp_call_all(tpr_zero_fn, NULL, wait_ticks);
+	ok = run_all(tpr_zero_fn, NULL);
 	settle();
 	mcheck(ok && one_of(v, BIT(w), &who), "and after TPR 0 everywhere it still arrived once in all");
 }
@@ -527,7 +547,8 @@ static void wake_case(unsigned waker, unsigned target, enum wake_how how)
 		/* the caller (BSP) is the sleeper: the waker waits for its HLT */
 		ok = smp_call(waker, waker_fn, &w, 0);
 		woke = smp_halt(wait_ticks);
-		ok &= smp_call_wait(waker, wait_ticks);
+		if (!smp_call_wait(waker, wait_ticks))
+			stuck(waker);
 	} else {
 		ok = run_on(waker, waker_fn, &w);
 		wait_arrivals(vec, BIT(target), false);
@@ -646,7 +667,7 @@ void guest_main(void)
 
 	if (!check(cpuid(1).ecx & CPUID_1_ECX_X2APIC, "CPUID.1:ECX advertises x2APIC"))
 		return;
-	ok = smp_call_all(x2apic_fn, NULL, wait_ticks);
+	ok = run_all(x2apic_fn, NULL);
 	for (unsigned c = 0; c < ncpus; c++)
 		ok &= x2_id[c] == apic_of(c);
 	check(ok, "every CPU switched to x2APIC mode, its x2APIC ID is its APIC ID");

@@ -149,7 +149,7 @@ void smp_x2apic_enable(void);
  * answered; the extra ones are up too).
  */
 unsigned smp_start_aps_at(unsigned n, smp_fn_t fn, u32 page, u64 ticks);
-/* The same at SMP_TRAMPOLINE_PAGE, waiting up to 2 s. */
+/* The same at SMP_TRAMPOLINE_PAGE, waiting up to 1 s (TSC time). */
 unsigned smp_start_aps(unsigned n, smp_fn_t fn);
 
 /* ---- waiting ---- */
