@@ -4,6 +4,7 @@
 #include "lib/cpu.h"
 #include "lib/io.h"
 #include "lib/irqtest.h"
+#include "lib/smp.h"
 #include "lib/x86.h"
 
 #define GATE_INTERRUPT_32  0x8e
@@ -35,6 +36,8 @@ volatile u32 irq_count[256];
 volatile u64 irq_tsc[256];
 volatile int irq_last = -1;
 volatile u32 irq_total;
+volatile u32 irq_count_cpu[SMP_MAX_CPUS][256];
+static bool initialized;
 
 static void set_gate(unsigned v)
 {
@@ -58,6 +61,12 @@ void irq_init(bool nmi, enum irq_eoi_mode eoi)
 		eoi_mode[v] = (u8)eoi;
 	irq_reset_counts();
 	__asm__ __volatile__("lidt %0" :: "m"(desc));
+	initialized = true;
+}
+
+bool irq_initialized(void)
+{
+	return initialized;
 }
 
 void irq_set_eoi(unsigned vector, enum irq_eoi_mode eoi)
@@ -70,6 +79,8 @@ void irq_reset_counts(void)
 	for (unsigned v = 0; v < 256; v++) {
 		irq_count[v] = 0;
 		irq_tsc[v] = 0;
+		for (unsigned c = 0; c < SMP_MAX_CPUS; c++)
+			irq_count_cpu[c][v] = 0;
 	}
 	irq_last = -1;
 	irq_total = 0;
@@ -81,15 +92,19 @@ void irq_dispatch(u32 vector)
 {
 	vector &= 0xff;
 	irq_tsc[vector] = rdtsc();
-	irq_count[vector]++;
+	irq_count_cpu[smp_cpu_id()][vector]++;
+	__atomic_add_fetch(&irq_count[vector], 1, __ATOMIC_SEQ_CST);
 	irq_last = (int)vector;
-	irq_total++;
+	__atomic_add_fetch(&irq_total, 1, __ATOMIC_SEQ_CST);
 	switch (eoi_mode[vector]) {
 	case IRQ_EOI_XAPIC:
 		lapic_write(LAPIC_EOI, 0);
 		break;
 	case IRQ_EOI_X2APIC:
 		wrmsr(MSR_X2APIC(LAPIC_EOI), 0);
+		break;
+	case IRQ_EOI_APIC:
+		apic_eoi();
 		break;
 	case IRQ_EOI_PIC:
 		outb(0xa0, PIC_EOI);

@@ -9,6 +9,7 @@
 #define GUEST_IRQTEST_H
 
 #include "kernel/lib/types.h"
+#include "lib/smp_defs.h"
 
 #define LAPIC_BASE        0xfee00000u
 #define IOAPIC_BASE       0xfec00000u
@@ -53,15 +54,21 @@ enum irq_eoi_mode {
 	IRQ_EOI_XAPIC,       /* write 0 to the xAPIC EOI register */
 	IRQ_EOI_X2APIC,      /* WRMSR 0x80b <- 0 */
 	IRQ_EOI_PIC,         /* non-specific EOI to the 8259(s) */
+	IRQ_EOI_APIC,        /* the taking CPU's LAPIC in its mode (lib/smp.h apic_eoi) */
 };
 
+/* Counts of every CPU together (lock-prefixed increments: several CPUs may take a vector at once). */
 extern volatile u32 irq_count[256];
 extern volatile u64 irq_tsc[256];     /* TSC when the vector last arrived */
 extern volatile int irq_last;         /* last vector taken, -1 none */
 extern volatile u32 irq_total;
+/* Per CPU (lib/smp.h numbering; CPU 0 on a one-CPU guest): only that CPU writes its row. */
+extern volatile u32 irq_count_cpu[SMP_MAX_CPUS][256];
 
 /* Install the IDT (vectors 32-255; nmi=true also vector 2). EOI mode for every vector. */
 void irq_init(bool nmi, enum irq_eoi_mode eoi);
+/* irq_init() has run. */
+bool irq_initialized(void);
 /* EOI mode of one vector. */
 void irq_set_eoi(unsigned vector, enum irq_eoi_mode eoi);
 /* Reset the counters. */

@@ -12,12 +12,14 @@ static unsigned nr_checks, nr_failed;
 static bool report(bool cond, const char *fmt, va_list ap)
 {
 	char what[WHAT_MAX];
+	unsigned n;
 
 	fmt_vsnprintf(what, sizeof(what), fmt, ap);
-	nr_checks++;
+	/* atomic: APs may check too (lib/smp.h) */
+	n = __atomic_add_fetch(&nr_checks, 1, __ATOMIC_SEQ_CST);
 	if (!cond)
-		nr_failed++;
-	printf("%sok %u - %s\n", cond ? "" : "not ", nr_checks, what);
+		__atomic_add_fetch(&nr_failed, 1, __ATOMIC_SEQ_CST);
+	printf("%sok %u - %s\n", cond ? "" : "not ", n, what);
 	return cond;
 }
 
