@@ -328,7 +328,6 @@ static void schedule_pass(struct run_queue *rq, unsigned cpu)
 {
 	unsigned live;
 
-	WRITE_ONCE(this_cpu()->resched, false);
 	smp_poll();
 	if (cpu == 0)
 		console_input_poll();
@@ -342,8 +341,11 @@ static void schedule_pass(struct run_queue *rq, unsigned cpu)
 	for (unsigned i = 0; i < rq->nr; i++) {
 		struct vcpu *v = rq->vcpus[i];
 
-		if (vm_running(v->vm) && vcpu_ready(v))
-			vmx_vcpu_run(v, run_slice(rq, cpu, v->vm, live));
+		if (!vm_running(v->vm) || !vcpu_ready(v))
+			continue;
+		/* a wake-up from here on makes this run yield (kernel/vcpu.c) */
+		WRITE_ONCE(this_cpu()->resched, false);
+		vmx_vcpu_run(v, run_slice(rq, cpu, v->vm, live));
 	}
 	rcu_quiescent(cpu);
 }

@@ -298,8 +298,10 @@ int inject_pending_events(struct vcpu *v)
 	 * clear before the two loads; kickers store those first).
 	 */
 	(void)atomic_xchg(&v->kicked, false);
-	if (unlikely(vm_exit_requested(v->vm) || READ_ONCE(this_cpu()->resched)))
+	if (unlikely(vm_exit_requested(v->vm) || READ_ONCE(this_cpu()->resched))) {
+		store_release(&v->kicked, true);   /* not acted on: the next entry looks again */
 		return VMX_RUN_YIELD;
+	}
 	vcpu_collect_events(v);
 	if (unlikely(v->events & VLAPIC_EV_INIT)) {
 		rc = act_on_init(v);
