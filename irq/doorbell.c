@@ -549,8 +549,6 @@ int doorbell_revoke(struct vm *owner, u32 id, u32 ringer_vm_id)
 		r = 0;
 	}
 	spin_unlock(&s->lock);
-	if (!r)
-		synchronize_rcu();  /* every ring that saw the grant has finished */
 	return r;
 }
 

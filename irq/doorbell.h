@@ -90,10 +90,12 @@ int doorbell_set_resample_notify(struct vm *vm, u32 resample_id, void (*fn)(void
  * owner's doorbell id. 0 (also when already granted), -TERN_ENOENT (no such
  * doorbell), -TERN_ERANGE (ringer id too large), -TERN_ENOSPC
  * (DOORBELL_MAX_GRANTS other VMs hold grants), -TERN_ENODEV.
- * doorbell_revoke(): take the grant back. When it returns 0, every ring
- * that found the grant has completed and later rings by that VM get
- * -TERN_EPERM. -TERN_ENOENT when the doorbell or the grant does not exist,
- * -TERN_ENODEV. May wait. A deassigned doorbell takes its grants with it.
+ * doorbell_revoke(): take the grant back: later rings by that VM get
+ * -TERN_EPERM; a ring that found the grant before may still be completing
+ * until the caller's synchronize_rcu() (outside any read section) returns.
+ * 0, or -TERN_ENOENT when the doorbell or the grant does not exist,
+ * -TERN_ENODEV. Does not wait, so it may run inside a read section. A
+ * deassigned doorbell takes its grants with it.
  * doorbell_ring_from(): ring owner's doorbell for ringer: doorbell_ring()'s
  * results, or -TERN_EPERM when ringer holds no grant (an unknown id is
  * -TERN_ENOENT, checked first).
