@@ -24,6 +24,8 @@ unsigned vm_id(const struct vm *vm);
 u64 vm_ram_size(const struct vm *vm);
 /* Number of vCPUs. */
 unsigned vm_nr_vcpus(const struct vm *vm);
+/* Still running: not ended, and no end requested. */
+bool vm_running(const struct vm *vm);
 
 /*
  * Host pointer for guest-physical [gpa, gpa + len) when the whole range is
