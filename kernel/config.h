@@ -33,6 +33,7 @@
 #ifndef TERN_CONFIG_H
 #define TERN_CONFIG_H
 
+#include <tern/hypercall.h>
 #include "kernel/lib/types.h"
 
 #define CONFIG_MAX_VMS          8
@@ -42,10 +43,10 @@
 #define CONFIG_STR_MAX          256
 #define CONFIG_MAX_VM_DOORBELLS 16              /* doorbell= tokens owned by one VM */
 #define CONFIG_MAX_SHM          8               /* shm= tokens */
-#define CONFIG_SHM_NAME_MAX     16              /* NUL included */
-#define CONFIG_SHM_ALIGN        (2 * MiB)       /* each region's gpa */
-#define CONFIG_SHM_WINDOW_GPA   0xe0000000ull   /* in the hole below 4 GiB, above any RAM */
-#define CONFIG_SHM_WINDOW_SIZE  (256 * MiB)
+#define CONFIG_SHM_NAME_MAX     TERN_SHM_NAME_MAX   /* NUL included */
+#define CONFIG_SHM_ALIGN        (2 * MiB)           /* each region's gpa */
+#define CONFIG_SHM_WINDOW_GPA   TERN_SHM_WINDOW_GPA /* in the hole below 4 GiB, above any RAM */
+#define CONFIG_SHM_WINDOW_SIZE  TERN_SHM_WINDOW_SIZE
 
 /* A doorbell tern creates on its owner VM (doorbell=OWNER:GSI:RINGERS). */
 struct doorbell_config {
