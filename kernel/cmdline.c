@@ -349,8 +349,9 @@ static int parse_pass(struct cmdline_ctx *c, const char *line, enum pass pass)
 			continue;
 		ret = pass == PASS_LINKS ? cmdline_parse_link(c, token) : parse_token(c, token);
 		if (ret)
-			return ret;
+			break;
 	}
+	c->token = NULL;   /* it pointed into token[] (the error message is written already) */
 	return ret;
 }
 

@@ -72,7 +72,7 @@ static int parse_vm_list(struct cmdline_ctx *c, const char *s, size_t len, u32 *
 	*mask = 0;
 	for (;;) {
 		size_t n = 0;
-		unsigned vm;
+		unsigned vm = 0;
 		int ret;
 
 		while (at + n < len && s[at + n] != '+')
@@ -98,9 +98,9 @@ static int parse_vm_list(struct cmdline_ctx *c, const char *s, size_t len, u32 *
 
 static int parse_doorbell(struct cmdline_ctx *c, const char *v)
 {
-	struct fields f;
+	struct fields f = { .s = { NULL } };   /* the analyzer cannot see a rejection is never 0 */
 	struct vm_config *owner;
-	unsigned owner_id;
+	unsigned owner_id = 0;
 	u64 gsi;
 	u32 ringers;
 	int ret = split_fields(c, v, &f, DOORBELL_SYNTAX);
@@ -198,7 +198,7 @@ static int parse_shm(struct cmdline_ctx *c, const char *v)
 {
 	struct tern_config *cfg = c->cfg;
 	struct shm_config r = { .index = cfg->nr_shm };
-	struct fields f;
+	struct fields f = { .s = { NULL } };
 	int ret = split_fields(c, v, &f, SHM_SYNTAX);
 
 	if (ret)
