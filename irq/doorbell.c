@@ -471,6 +471,13 @@ int doorbell_set_resample_notify(struct vm *vm, u32 resample_id, void (*fn)(void
 
 /* ---------------------------------------------------------------- cross-VM */
 
+/*
+ * A grant entry holds the ringer's VM id + 1, so a zeroed doorbell has no
+ * grants; entries are read lock-free (READ_ONCE) by rings and written
+ * under the writer lock.
+ */
+#define GRANT_FREE 0u
+
 void doorbell_set_vm_id(struct vm *vm, u32 vm_id)
 {
 	struct doorbell_set *s = irq_routing_state(vm);
@@ -479,38 +486,126 @@ void doorbell_set_vm_id(struct vm *vm, u32 vm_id)
 		WRITE_ONCE(s->vm_id, vm_id);
 }
 
+/* Index of vm_id's grant in db, or -1. */
+static int grant_index(struct doorbell *db, u32 vm_id)
+{
+	for (unsigned i = 0; i < DOORBELL_MAX_GRANTS; i++)
+		if (READ_ONCE(db->grants[i]) == vm_id + 1)
+			return (int)i;
+	return -1;
+}
+
 static bool doorbell_granted(struct doorbell *db, u32 vm_id)
 {
-	u32 n = load_acquire(&db->nr_grants);
+	return vm_id < DOORBELL_VM_ID_LIMIT && grant_index(db, vm_id) >= 0;
+}
 
-	for (u32 i = 0; i < n; i++)
-		if (READ_ONCE(db->grants[i]) == vm_id)
-			return true;
-	return false;
+/* Add vm_id to db's grants. Writer lock held. */
+static int grant_add(struct doorbell *db, u32 vm_id)
+{
+	if (grant_index(db, vm_id) >= 0)
+		return 0;
+	for (unsigned i = 0; i < DOORBELL_MAX_GRANTS; i++) {
+		if (db->grants[i] == GRANT_FREE) {
+			store_release(&db->grants[i], vm_id + 1);
+			return 0;
+		}
+	}
+	return -TERN_ENOSPC;
 }
 
 int doorbell_grant(struct vm *owner, u32 id, u32 ringer_vm_id)
 {
 	struct doorbell_set *s = irq_routing_state(owner);
 	struct doorbell *db;
-	int r = 0;
+	int r;
 
 	if (!s)
 		return -TERN_ENODEV;
+	if (ringer_vm_id >= DOORBELL_VM_ID_LIMIT)
+		return -TERN_ERANGE;
 	spin_lock(&s->lock);
 	db = doorbell_lookup(s, id);
-	if (!db) {
-		r = -TERN_ENOENT;
-	} else if (!doorbell_granted(db, ringer_vm_id)) {
-		if (db->nr_grants >= DOORBELL_MAX_GRANTS) {
-			r = -TERN_ENOSPC;
-		} else {
-			WRITE_ONCE(db->grants[db->nr_grants], ringer_vm_id);
-			store_release(&db->nr_grants, db->nr_grants + 1);
-		}
+	r = db ? grant_add(db, ringer_vm_id) : -TERN_ENOENT;
+	spin_unlock(&s->lock);
+	return r;
+}
+
+int doorbell_revoke(struct vm *owner, u32 id, u32 ringer_vm_id)
+{
+	struct doorbell_set *s = irq_routing_state(owner);
+	struct doorbell *db;
+	int r = -TERN_ENOENT, at;
+
+	if (!s)
+		return -TERN_ENODEV;
+	if (ringer_vm_id >= DOORBELL_VM_ID_LIMIT)
+		return -TERN_ENOENT;
+	spin_lock(&s->lock);
+	db = doorbell_lookup(s, id);
+	at = db ? grant_index(db, ringer_vm_id) : -1;
+	if (at >= 0) {
+		WRITE_ONCE(db->grants[at], GRANT_FREE);
+		r = 0;
 	}
 	spin_unlock(&s->lock);
 	return r;
+}
+
+/* May VM who ring db? Its owner (owner_id) and the VMs granted. Inside a read section. */
+static bool may_ring(struct doorbell *db, u32 owner_id, u32 who)
+{
+	if (who == DOORBELL_VM_ID_ANY)
+		return true;
+	return (who == owner_id && owner_id != DOORBELL_VM_ID_NONE) || doorbell_granted(db, who);
+}
+
+int doorbell_find(struct vm *owner, u32 gsi, u32 ringer_vm_id)
+{
+	struct doorbell_set *s;
+	int r = -TERN_ENOENT;
+
+	rcu_read_lock();
+	s = irq_routing_state(owner);
+	for (unsigned slot = 0; s && slot < DOORBELL_SLOTS && r < 0; slot++) {
+		struct doorbell *db = rcu_dereference(s->slots[slot]);
+
+		if (db && db->gsi == gsi && may_ring(db, READ_ONCE(s->vm_id), ringer_vm_id))
+			r = (int)db->id;
+	}
+	rcu_read_unlock();
+	return s ? r : -TERN_ENODEV;
+}
+
+/* Bitmap of the VMs other than own_id granted on db. */
+static u64 doorbell_ringer_mask(struct doorbell *db, u32 own_id)
+{
+	u64 mask = 0;
+
+	for (unsigned i = 0; i < DOORBELL_MAX_GRANTS; i++) {
+		u32 g = READ_ONCE(db->grants[i]);
+
+		if (g != GRANT_FREE && g - 1 != own_id)
+			mask |= BIT64(g - 1);
+	}
+	return mask;
+}
+
+u64 doorbell_remote_ringers(struct vm *owner)
+{
+	struct doorbell_set *s;
+	u64 mask = 0;
+
+	rcu_read_lock();
+	s = irq_routing_state(owner);
+	for (unsigned slot = 0; s && slot < DOORBELL_SLOTS; slot++) {
+		struct doorbell *db = rcu_dereference(s->slots[slot]);
+
+		if (db)
+			mask |= doorbell_ringer_mask(db, READ_ONCE(s->vm_id));
+	}
+	rcu_read_unlock();
+	return mask;
 }
 
 static u32 ringer_vm_id(struct vm *ringer)
@@ -535,28 +630,10 @@ int doorbell_ring_from(struct vm *ringer, struct vm *owner, u32 id)
 	db = s ? doorbell_lookup(s, id) : NULL;
 	if (!db)
 		r = s ? -TERN_ENOENT : -TERN_ENODEV;
-	else if (who == DOORBELL_VM_ID_NONE || !doorbell_granted(db, who))
+	else if (!doorbell_granted(db, who))
 		r = -TERN_EPERM;
 	else
 		r = doorbell_fire(owner, db);
 	rcu_read_unlock();
 	return r;
-}
-
-bool doorbell_has_remote_ringers(struct vm *owner)
-{
-	struct doorbell_set *s = irq_routing_state(owner);
-	struct doorbell *db;
-	bool any = false;
-
-	if (!s)
-		return false;
-	spin_lock(&s->lock);
-	list_for_each_entry(db, &s->list, link)
-		if (load_acquire(&db->nr_grants)) {
-			any = true;
-			break;
-		}
-	spin_unlock(&s->lock);
-	return any;
 }

@@ -31,7 +31,9 @@
 #define DOORBELL_MAX_DEFAULT     256   /* a VM's default doorbell limit */
 #define DOORBELL_MAX_GRANTS      8     /* VMs that may ring one doorbell */
 #define DOORBELL_MAX_NOTIFIERS   32    /* resample ids with a callback, per VM */
+#define DOORBELL_VM_ID_LIMIT     64    /* VM ids that can hold grants: 0..63 */
 #define DOORBELL_VM_ID_NONE      0xffffffffu
+#define DOORBELL_VM_ID_ANY       0xfffffffeu  /* doorbell_find(): whoever may ring it */
 
 struct vm;
 
@@ -81,18 +83,42 @@ int doorbell_set_resample_notify(struct vm *vm, u32 resample_id, void (*fn)(void
 
 /*
  * Cross-VM rights. The kernel names each VM once with doorbell_set_vm_id()
- * (until then the VM can ring no other VM's doorbells). The owner lets VM
- * ringer_vm_id ring its doorbell id with doorbell_grant(): 0 (also when
- * already granted), -TERN_ENOENT, -TERN_ENOSPC (DOORBELL_MAX_GRANTS),
- * -TERN_ENODEV. doorbell_ring_from() rings owner's doorbell for ringer:
- * doorbell_ring()'s results, or -TERN_EPERM when ringer holds no grant.
- * A VM may always ring its own doorbells.
+ * (until then it can ring no other VM's doorbells). A VM may always ring
+ * its own doorbells; another VM only with a grant on that doorbell.
+ *
+ * doorbell_grant(): let VM ringer_vm_id (< DOORBELL_VM_ID_LIMIT) ring the
+ * owner's doorbell id. 0 (also when already granted), -TERN_ENOENT (no such
+ * doorbell), -TERN_ERANGE (ringer id too large), -TERN_ENOSPC
+ * (DOORBELL_MAX_GRANTS other VMs hold grants), -TERN_ENODEV.
+ * doorbell_revoke(): take the grant back: later rings by that VM get
+ * -TERN_EPERM; a ring that found the grant before may still be completing
+ * until the caller's synchronize_rcu() (outside any read section) returns.
+ * 0, or -TERN_ENOENT when the doorbell or the grant does not exist,
+ * -TERN_ENODEV. Does not wait, so it may run inside a read section. A
+ * deassigned doorbell takes its grants with it.
+ * doorbell_ring_from(): ring owner's doorbell for ringer: doorbell_ring()'s
+ * results, or -TERN_EPERM when ringer holds no grant (an unknown id is
+ * -TERN_ENOENT, checked first).
  */
 void doorbell_set_vm_id(struct vm *vm, u32 vm_id);
 int doorbell_grant(struct vm *owner, u32 id, u32 ringer_vm_id);
+int doorbell_revoke(struct vm *owner, u32 id, u32 ringer_vm_id);
 int doorbell_ring_from(struct vm *ringer, struct vm *owner, u32 id);
 
-/* True when another VM holds a grant to ring one of owner's doorbells (it may wake owner). */
-bool doorbell_has_remote_ringers(struct vm *owner);
+/*
+ * The id of the owner's doorbell bound to gsi that VM ringer_vm_id may
+ * ring (the owner's own id: any of them; DOORBELL_VM_ID_ANY: any, for the
+ * control VM), lowest slot first; -TERN_ENOENT when there is none (a
+ * doorbell the ringer may not ring is not revealed), -TERN_ENODEV.
+ */
+int doorbell_find(struct vm *owner, u32 gsi, u32 ringer_vm_id);
+
+/*
+ * Which other VMs hold a grant on any of the owner's doorbells: bit i set
+ * for VM id i (the owner's own id never). Lock-free; a snapshot. The
+ * scheduler uses it so that a VM whose vCPUs all halt waiting for another
+ * VM's ring is not stopped as "nothing can wake them".
+ */
+u64 doorbell_remote_ringers(struct vm *owner);
 
 #endif

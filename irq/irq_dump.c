@@ -71,6 +71,23 @@ static void dump_table(struct dump_buf *d, const struct irq_routing_table *t)
 	put(d, "}\n");
 }
 
+/* "  grants = { vm1, vm3 },": the other VMs that may ring db (nothing when none). */
+static void dump_grants(struct dump_buf *d, struct doorbell *db)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < DOORBELL_MAX_GRANTS; i++) {
+		u32 g = READ_ONCE(db->grants[i]);
+
+		if (!g)
+			continue;
+		put(d, "%svm%u", any ? ", " : "  grants = { ", g - 1);
+		any = true;
+	}
+	if (any)
+		put(d, " },\n");
+}
+
 static void dump_doorbell(struct dump_buf *d, struct doorbell *db)
 {
 	const struct irq_route_entry *e = &db->entry.e;   /* stable: writers hold the lock we hold */
@@ -89,6 +106,7 @@ static void dump_doorbell(struct dump_buf *d, struct doorbell *db)
 		    (unsigned long long)READ_ONCE(db->resampler->acks));
 	else
 		put(d, "  resampler = none,\n");
+	dump_grants(d, db);
 	put(d, "  rings = %llu, deliveries = %llu, resamples = %llu\n}\n",
 	    (unsigned long long)READ_ONCE(db->rings), (unsigned long long)READ_ONCE(db->deliveries),
 	    (unsigned long long)READ_ONCE(db->resamples));

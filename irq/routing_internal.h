@@ -48,8 +48,7 @@ struct doorbell {
 	unsigned source_id;               /* pulses of a non-RESAMPLE doorbell */
 	union route_entry_words entry;    /* irq_entry: type 0 when the GSI has not exactly one route */
 	u32 entry_seq;                    /* irq_entry_sc: odd while being rewritten */
-	u32 nr_grants;                    /* grants[] entries valid (release-published) */
-	u32 grants[DOORBELL_MAX_GRANTS];  /* VM ids that may ring it */
+	u32 grants[DOORBELL_MAX_GRANTS];  /* VM id + 1 of each VM that may ring it; 0 = free entry */
 	u64 rings;                        /* counters: atomic */
 	u64 deliveries;
 	u64 resamples;

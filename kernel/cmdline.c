@@ -5,8 +5,8 @@
  */
 #include <stdarg.h>
 
-#include "kernel/config.h"
 #include "irq/irq.h"
+#include "kernel/cmdline_internal.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/string.h"
 
@@ -18,16 +18,8 @@
 #define LOGLEVEL_MAX     3
 #define DEFAULT_LOGLEVEL 2
 
-struct ctx {
-	struct tern_config *cfg;
-	const char *token;       /* the token being parsed, as decoded */
-	char *err;
-	size_t errlen;
-	bool seen_stats, seen_irqdump, seen_trace, seen_loglevel, seen_apicv, seen_selftest;
-};
 
-static int reject(struct ctx *c, const char *fmt, ...) __printf(2, 3);
-static int reject(struct ctx *c, const char *fmt, ...)
+int cmdline_reject(struct cmdline_ctx *c, const char *fmt, ...)
 {
 	char reason[160];
 	va_list ap;
@@ -43,12 +35,17 @@ static int reject(struct ctx *c, const char *fmt, ...)
 	return -TERN_EINVAL;
 }
 
+size_t cmdline_field_len(const char *s, char sep)
+{
+	const char *end = strchr(s, sep);
+
+	return end ? (size_t)(end - s) : strlen(s);
+}
+
 /* Length of the field at s up to the next comma or the end. */
 static size_t field_len(const char *s)
 {
-	const char *comma = strchr(s, ',');
-
-	return comma ? (size_t)(comma - s) : strlen(s);
+	return cmdline_field_len(s, ',');
 }
 
 /* Offset of the first '=' in s[0..len), or len when there is none. */
@@ -70,7 +67,7 @@ static bool is_space(char ch)
  * Decode the next token at *pp into buf: quotes group, backslash escapes.
  * Returns 1 with a token, 0 at the end of the line, or an error.
  */
-static int next_token(struct ctx *c, const char **pp, char *buf, size_t cap)
+static int next_token(struct cmdline_ctx *c, const char **pp, char *buf, size_t cap)
 {
 	const char *p = *pp;
 	bool quoted = false;
@@ -90,15 +87,15 @@ static int next_token(struct ctx *c, const char **pp, char *buf, size_t cap)
 		}
 		if (ch == '\\') {
 			if (!p[1])
-				return reject(c, "a backslash ends the line");
+				return cmdline_reject(c, "a backslash ends the line");
 			ch = *++p;
 		}
 		if (n + 1 >= cap)
-			return reject(c, "token longer than %zu bytes", cap - 1);
+			return cmdline_reject(c, "token longer than %zu bytes", cap - 1);
 		buf[n++] = ch;
 	}
 	if (quoted)
-		return reject(c, "unterminated double quote");
+		return cmdline_reject(c, "unterminated double quote");
 	buf[n] = '\0';
 	c->token = buf;
 	*pp = p;
@@ -106,51 +103,51 @@ static int next_token(struct ctx *c, const char **pp, char *buf, size_t cap)
 }
 
 /* Copy s[0..len) into dst[cap] as a string; what names the field in a rejection. */
-static int copy_str(struct ctx *c, char *dst, size_t cap, const char *s, size_t len,
+static int copy_str(struct cmdline_ctx *c, char *dst, size_t cap, const char *s, size_t len,
 		    const char *what)
 {
 	if (len == 0)
-		return reject(c, "empty %s", what);
+		return cmdline_reject(c, "empty %s", what);
 	if (len >= cap)
-		return reject(c, "%s is %zu bytes, the limit is %zu", what, len, cap - 1);
+		return cmdline_reject(c, "%s is %zu bytes, the limit is %zu", what, len, cap - 1);
 	memcpy(dst, s, len);
 	dst[len] = '\0';
 	return 0;
 }
 
-static int parse_vm_mem(struct ctx *c, struct vm_config *vm, const char *v, size_t len)
+static int parse_vm_mem(struct cmdline_ctx *c, struct vm_config *vm, const char *v, size_t len)
 {
 	u64 mem;
 	int ret = parse_u64(v, len, &mem, true);
 
 	if (ret == -TERN_ERANGE)
-		return reject(c, "mem=%.*s is too large", (int)len, v);
+		return cmdline_reject(c, "mem=%.*s is too large", (int)len, v);
 	if (ret)
-		return reject(c, "mem=%.*s is not a size (use K, M or G)", (int)len, v);
+		return cmdline_reject(c, "mem=%.*s is not a size (use K, M or G)", (int)len, v);
 	if (mem < VM_MEM_MIN)
-		return reject(c, "mem=%.*s is below 1 MiB", (int)len, v);
+		return cmdline_reject(c, "mem=%.*s is below 1 MiB", (int)len, v);
 	if (!IS_ALIGNED(mem, VM_MEM_ALIGN))
-		return reject(c, "mem=%.*s is not a multiple of 4 KiB", (int)len, v);
+		return cmdline_reject(c, "mem=%.*s is not a multiple of 4 KiB", (int)len, v);
 	if (mem > VM_MEM_MAX)
-		return reject(c, "mem=%.*s is larger than 1 TiB", (int)len, v);
+		return cmdline_reject(c, "mem=%.*s is larger than 1 TiB", (int)len, v);
 	vm->mem = mem;
 	return 0;
 }
 
-static int parse_vm_cpus(struct ctx *c, struct vm_config *vm, const char *v, size_t len)
+static int parse_vm_cpus(struct cmdline_ctx *c, struct vm_config *vm, const char *v, size_t len)
 {
 	u64 n;
 
 	if (parse_u64(v, len, &n, false))
-		return reject(c, "cpus=%.*s is not a number", (int)len, v);
+		return cmdline_reject(c, "cpus=%.*s is not a number", (int)len, v);
 	if (n == 0 || n > TERN_MAX_VCPUS)
-		return reject(c, "cpus=%.*s is outside 1..%d", (int)len, v, TERN_MAX_VCPUS);
+		return cmdline_reject(c, "cpus=%.*s is outside 1..%d", (int)len, v, TERN_MAX_VCPUS);
 	vm->cpus = (unsigned)n;
 	return 0;
 }
 
 /* pin=C0:C1:... : the physical CPU of each vCPU in order. */
-static int parse_vm_pin(struct ctx *c, struct vm_config *vm, const char *v, size_t len)
+static int parse_vm_pin(struct cmdline_ctx *c, struct vm_config *vm, const char *v, size_t len)
 {
 	size_t i = 0;
 
@@ -161,9 +158,9 @@ static int parse_vm_pin(struct ctx *c, struct vm_config *vm, const char *v, size
 		while (i + n < len && v[i + n] != ':')
 			n++;
 		if (vm->nr_pins >= CONFIG_MAX_PINS)
-			return reject(c, "pin= lists more than %d CPUs", CONFIG_MAX_PINS);
+			return cmdline_reject(c, "pin= lists more than %d CPUs", CONFIG_MAX_PINS);
 		if (parse_u64(v + i, n, &cpu, false) || cpu >= CONFIG_NO_PIN)
-			return reject(c, "pin=%.*s: '%.*s' is not a CPU number", (int)len, v, (int)n,
+			return cmdline_reject(c, "pin=%.*s: '%.*s' is not a CPU number", (int)len, v, (int)n,
 				      v + i);
 		vm->pin[vm->nr_pins++] = (u8)cpu;
 		i += n + 1;
@@ -171,35 +168,55 @@ static int parse_vm_pin(struct ctx *c, struct vm_config *vm, const char *v, size
 	return 0;
 }
 
-static int parse_vm_module(struct ctx *c, struct vm_config *vm, const char *v, size_t len)
+
+static int parse_vm_module(struct cmdline_ctx *c, struct vm_config *vm, const char *v, size_t len)
 {
 	if (vm->nr_modules >= CONFIG_MAX_VM_MODULES)
-		return reject(c, "more than %d module= options", CONFIG_MAX_VM_MODULES);
+		return cmdline_reject(c, "more than %d module= options", CONFIG_MAX_VM_MODULES);
 	return copy_str(c, vm->modules[vm->nr_modules++], CONFIG_STR_MAX, v, len, "module name");
 }
 
-/* One key=value option of a vm= token (not args=). */
-static int parse_vm_option(struct ctx *c, struct vm_config *vm, const char *opt, size_t len,
+#define CONTROL_KEY     "control"
+#define CONTROL_KEY_LEN (sizeof(CONTROL_KEY) - 1)
+
+/* The control flag: this VM may grant and revoke doorbell rights; one VM at most. */
+static int parse_vm_control(struct cmdline_ctx *c, struct vm_config *vm, size_t len)
+{
+	if (len != CONTROL_KEY_LEN)
+		return cmdline_reject(c, "control takes no value");
+	if (vm->control)
+		return cmdline_reject(c, "control given twice");
+	for (unsigned i = 0; i < c->cfg->nr_vms; i++)
+		if (c->cfg->vms[i].control)
+			return cmdline_reject(c, "vm%u is the control VM already (one at most)", i);
+	vm->control = true;
+	return 0;
+}
+
+/* One option of a vm= token (not args=): key=value, or the control flag. */
+static int parse_vm_option(struct cmdline_ctx *c, struct vm_config *vm, const char *opt, size_t len,
 			   bool *seen_mem, bool *seen_cpus)
 {
 	size_t klen = equals_at(opt, len);
 	const char *v = opt + klen + 1;
 	size_t vlen;
 
+	if (klen == CONTROL_KEY_LEN && !memcmp(opt, CONTROL_KEY, CONTROL_KEY_LEN))
+		return parse_vm_control(c, vm, len);
 	if (klen == len)
-		return reject(c, "option '%.*s' has no =VALUE", (int)len, opt);
+		return cmdline_reject(c, "option '%.*s' has no =VALUE", (int)len, opt);
 	vlen = len - klen - 1;
 	if (vlen == 0)
-		return reject(c, "empty value for %.*s=", (int)klen, opt);
+		return cmdline_reject(c, "empty value for %.*s=", (int)klen, opt);
 	if (klen == 3 && !memcmp(opt, "mem", 3)) {
 		if (*seen_mem)
-			return reject(c, "mem= given twice");
+			return cmdline_reject(c, "mem= given twice");
 		*seen_mem = true;
 		return parse_vm_mem(c, vm, v, vlen);
 	}
 	if (klen == 4 && !memcmp(opt, "cpus", 4)) {
 		if (*seen_cpus)
-			return reject(c, "cpus= given twice");
+			return cmdline_reject(c, "cpus= given twice");
 		*seen_cpus = true;
 		return parse_vm_cpus(c, vm, v, vlen);
 	}
@@ -207,16 +224,16 @@ static int parse_vm_option(struct ctx *c, struct vm_config *vm, const char *opt,
 		return parse_vm_module(c, vm, v, vlen);
 	if (klen == 3 && !memcmp(opt, "pin", 3)) {
 		if (vm->nr_pins)
-			return reject(c, "pin= given twice");
+			return cmdline_reject(c, "pin= given twice");
 		return parse_vm_pin(c, vm, v, vlen);
 	}
-	return reject(c, "unknown vm option '%.*s'", (int)klen, opt);
+	return cmdline_reject(c, "unknown vm option '%.*s'", (int)klen, opt);
 }
 
 #define ARGS_KEY     "args="
 #define ARGS_KEY_LEN (sizeof(ARGS_KEY) - 1)
 
-static int parse_vm(struct ctx *c, const char *spec)
+static int parse_vm(struct cmdline_ctx *c, const char *spec)
 {
 	struct vm_config *vm;
 	bool seen_mem = false, seen_cpus = false;
@@ -225,10 +242,10 @@ static int parse_vm(struct ctx *c, const char *spec)
 	int ret;
 
 	if (c->cfg->nr_vms >= CONFIG_MAX_VMS)
-		return reject(c, "more than %d vm= tokens", CONFIG_MAX_VMS);
+		return cmdline_reject(c, "more than %d vm= tokens", CONFIG_MAX_VMS);
 	vm = &c->cfg->vms[c->cfg->nr_vms];
 	if (equals_at(p, len) < len)
-		return reject(c, "the kernel module name must come first: vm=KERNEL,...");
+		return cmdline_reject(c, "the kernel module name must come first: vm=KERNEL,...");
 	ret = copy_str(c, vm->kernel, sizeof(vm->kernel), p, len, "kernel module name");
 	if (ret)
 		return ret;
@@ -245,13 +262,13 @@ static int parse_vm(struct ctx *c, const char *spec)
 		}
 		len = field_len(p);
 		if (len == 0)
-			return reject(c, "empty option (stray comma)");
+			return cmdline_reject(c, "empty option (stray comma)");
 		ret = parse_vm_option(c, vm, p, len, &seen_mem, &seen_cpus);
 		if (ret)
 			return ret;
 	}
 	if (vm->nr_pins > vm->cpus)
-		return reject(c, "pin= lists %u CPUs for %u vCPUs", vm->nr_pins, vm->cpus);
+		return cmdline_reject(c, "pin= lists %u CPUs for %u vCPUs", vm->nr_pins, vm->cpus);
 	c->cfg->nr_vms++;
 	return 0;
 }
@@ -266,13 +283,13 @@ static bool trace_category_ok(const char *s, size_t len)
 	return false;
 }
 
-static int parse_trace(struct ctx *c, const char *list)
+static int parse_trace(struct cmdline_ctx *c, const char *list)
 {
 	size_t total = strlen(list);
 	int ret;
 
 	if (c->seen_trace)
-		return reject(c, "trace= given twice");
+		return cmdline_reject(c, "trace= given twice");
 	c->seen_trace = true;
 	ret = copy_str(c, c->cfg->trace, sizeof(c->cfg->trace), list, total, "trace= list");
 	if (ret)
@@ -281,51 +298,51 @@ static int parse_trace(struct ctx *c, const char *list)
 		size_t len = field_len(p);
 
 		if (!trace_category_ok(p, len))
-			return reject(c, "unknown trace category '%.*s' (irq, exit, doorbell)",
-				      (int)len, p);
+			return cmdline_reject(c, "unknown trace category '%.*s' "
+					      "(irq, exit, doorbell)", (int)len, p);
 		p += len;
 		if (!*p)
 			return 0;
 	}
 }
 
-static int parse_loglevel(struct ctx *c, const char *v)
+static int parse_loglevel(struct cmdline_ctx *c, const char *v)
 {
 	u64 level;
 
 	if (c->seen_loglevel)
-		return reject(c, "loglevel= given twice");
+		return cmdline_reject(c, "loglevel= given twice");
 	c->seen_loglevel = true;
 	if (parse_u64(v, strlen(v), &level, false) || level > LOGLEVEL_MAX)
-		return reject(c, "loglevel must be 0..%d", LOGLEVEL_MAX);
+		return cmdline_reject(c, "loglevel must be 0..%d", LOGLEVEL_MAX);
 	c->cfg->loglevel = (int)level;
 	return 0;
 }
 
-static int parse_flag(struct ctx *c, bool *seen, bool *flag)
+static int parse_flag(struct cmdline_ctx *c, bool *seen, bool *flag)
 {
 	if (*seen)
-		return reject(c, "given twice");
+		return cmdline_reject(c, "given twice");
 	*seen = true;
 	*flag = true;
 	return 0;
 }
 
-static int parse_apicv(struct ctx *c, const char *v)
+static int parse_apicv(struct cmdline_ctx *c, const char *v)
 {
 	if (strcmp(v, "on") && strcmp(v, "off"))
-		return reject(c, "apicv must be on or off");
+		return cmdline_reject(c, "apicv must be on or off");
 	if (c->seen_apicv)
-		return reject(c, "apicv= given twice");
+		return cmdline_reject(c, "apicv= given twice");
 	c->seen_apicv = true;
 	c->cfg->apicv_off = !strcmp(v, "off");
 	return 0;
 }
 
-static int parse_token(struct ctx *c, const char *t)
+static int parse_token(struct cmdline_ctx *c, const char *t)
 {
 	if (!*t)
-		return reject(c, "empty token");
+		return cmdline_reject(c, "empty token");
 	if (!strcmp(t, "stats"))
 		return parse_flag(c, &c->seen_stats, &c->cfg->stats);
 	if (!strcmp(t, "irqdump"))
@@ -340,36 +357,49 @@ static int parse_token(struct ctx *c, const char *t)
 		return parse_apicv(c, t + 6);
 	if (!strcmp(t, "selftest=guard"))
 		return parse_flag(c, &c->seen_selftest, &c->cfg->selftest_guard);
-	return reject(c, "unknown token");
+	return cmdline_reject(c, "unknown token");
+}
+
+/* Which tokens a pass parses: every vm= (and the rest) first, then the links between VMs. */
+enum pass { PASS_VMS, PASS_LINKS };
+
+static int parse_pass(struct cmdline_ctx *c, const char *line, enum pass pass)
+{
+	char token[TOKEN_MAX];
+	const char *p = line;
+	bool first = true;
+	int ret;
+
+	while ((ret = next_token(c, &p, token, sizeof(token))) > 0) {
+		/* GRUB may put the kernel's path first. */
+		bool is_path = first && token[0] == '/';
+
+		first = false;
+		if (is_path || cmdline_is_link_token(token) != (pass == PASS_LINKS))
+			continue;
+		ret = pass == PASS_LINKS ? cmdline_parse_link(c, token) : parse_token(c, token);
+		if (ret)
+			break;
+	}
+	c->token = NULL;   /* it pointed into token[] (the error message is written already) */
+	return ret;
 }
 
 int cmdline_parse(const char *cmdline, struct tern_config *cfg, char *err, size_t errlen)
 {
-	struct ctx c = { .cfg = cfg, .err = err, .errlen = errlen };
-	char token[TOKEN_MAX];
-	const char *p = cmdline ? cmdline : "";
-	bool first = true;
+	struct cmdline_ctx c = { .cfg = cfg, .err = err, .errlen = errlen };
+	const char *line = cmdline ? cmdline : "";
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->loglevel = DEFAULT_LOGLEVEL;
 	if (errlen)
 		err[0] = '\0';
-	while ((ret = next_token(&c, &p, token, sizeof(token))) > 0) {
-		/* GRUB may put the kernel's path first. */
-		bool is_path = first && token[0] == '/';
-
-		first = false;
-		if (is_path)
-			continue;
-		ret = parse_token(&c, token);
-		if (ret)
-			return ret;
-	}
+	ret = parse_pass(&c, line, PASS_VMS);
 	if (ret < 0)
 		return ret;
 	c.token = NULL;
 	if (cfg->nr_vms == 0)
-		return reject(&c, "no vm= token: nothing to run");
-	return 0;
+		return cmdline_reject(&c, "no vm= token: nothing to run");
+	return parse_pass(&c, line, PASS_LINKS);
 }

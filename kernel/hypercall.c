@@ -11,8 +11,10 @@
 #include "irq/routing.h"
 #include "irq/vlapic.h"
 #include "kernel/hypercall.h"
+#include "kernel/intervm.h"
 #include "kernel/limits.h"
 #include "kernel/mm.h"
+#include "kernel/shm.h"
 #include "kernel/vm_impl.h"
 
 #define TERN_HC_CONSOLE_MAX LIMIT_HC_CONSOLE_BYTES
@@ -138,6 +140,47 @@ static s64 hc_irq_dump(struct vcpu *v, u64 gpa, u64 len, u64 a2, u64 a3)
 	return vm_copy_to_guest(v->vm, gpa, v->hc_buf, (u64)n + 1) ? -TERN_EFAULT : n;
 }
 
+/* ---------------------------------------------------------------- between VMs */
+
+static s64 hc_vm_self(struct vcpu *v, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	return vm_id(v->vm);
+}
+
+/* RBX = vm id, RCX = doorbell id. */
+static s64 hc_doorbell_ring_vm(struct vcpu *v, u64 vm_id, u64 id, u64 a2, u64 a3)
+{
+	return intervm_ring(v->vm, vm_id, id);
+}
+
+/* RBX = vm id, RCX = gsi -> a doorbell id this VM may ring. */
+static s64 hc_doorbell_find(struct vcpu *v, u64 vm_id, u64 gsi, u64 a2, u64 a3)
+{
+	return intervm_find(v->vm, vm_id, gsi);
+}
+
+/* RBX = owner vm id, RCX = doorbell id, RDX = ringer vm id; the control VM only. */
+static s64 hc_doorbell_grant(struct vcpu *v, u64 owner, u64 id, u64 ringer, u64 a3)
+{
+	return intervm_grant(v->vm, owner, id, ringer);
+}
+
+static s64 hc_doorbell_revoke(struct vcpu *v, u64 owner, u64 id, u64 ringer, u64 a3)
+{
+	return intervm_revoke(v->vm, owner, id, ringer);
+}
+
+/* RBX = index, RCX = gpa of struct tern_shm_info. */
+static s64 hc_shm_query(struct vcpu *v, u64 index, u64 gpa, u64 a2, u64 a3)
+{
+	struct tern_shm_info info;
+	int rc = shm_query(v->vm, index, &info);
+
+	if (rc)
+		return rc;
+	return vm_copy_to_guest(v->vm, gpa, &info, sizeof(info)) ? -TERN_EFAULT : 0;
+}
+
 const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE] = {
 	[TERN_HC_NULL - TERN_HC_BASE] = hc_null,
 	[TERN_HC_VERSION - TERN_HC_BASE] = hc_version,
@@ -149,6 +192,12 @@ const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE] = {
 	[TERN_HC_DOORBELL_RING - TERN_HC_BASE] = hc_doorbell_ring,
 	[TERN_HC_DOORBELL_QUERY - TERN_HC_BASE] = hc_doorbell_query,
 	[TERN_HC_IRQ_DUMP - TERN_HC_BASE] = hc_irq_dump,
+	[TERN_HC_VM_SELF - TERN_HC_BASE] = hc_vm_self,
+	[TERN_HC_DOORBELL_RING_VM - TERN_HC_BASE] = hc_doorbell_ring_vm,
+	[TERN_HC_DOORBELL_FIND - TERN_HC_BASE] = hc_doorbell_find,
+	[TERN_HC_DOORBELL_GRANT - TERN_HC_BASE] = hc_doorbell_grant,
+	[TERN_HC_DOORBELL_REVOKE - TERN_HC_BASE] = hc_doorbell_revoke,
+	[TERN_HC_SHM_QUERY - TERN_HC_BASE] = hc_shm_query,
 };
 
 s64 hypercall_dispatch_other(struct vcpu *v, u64 nr)

@@ -15,7 +15,7 @@
 typedef s64 (*hypercall_fn_t)(struct vcpu *v, u64 a0, u64 a1, u64 a2, u64 a3);
 
 /* tern's own calls, indexed by nr - TERN_HC_BASE (NULL = none). */
-#define HYPERCALL_TABLE_SIZE (TERN_HC_IRQ_DUMP - TERN_HC_BASE + 1)
+#define HYPERCALL_TABLE_SIZE (TERN_HC_SHM_QUERY - TERN_HC_BASE + 1)
 extern const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE];
 
 /* The calls outside tern's table (KVM's): -TERN_KVM_ENOSYS for an unknown nr. */

@@ -234,10 +234,14 @@ static void e820_add(u8 *bp, u64 addr, u64 size, u32 type)
 
 static void build_e820(struct linux_ctx *c)
 {
+	u64 gpa, size;
+
 	e820_add(c->bp, 0, LOW_RAM_END, E820_RAM);
 	e820_add(c->bp, LOW_RAM_END, EBDA_END - LOW_RAM_END, E820_RESERVED);
 	e820_add(c->bp, BIOS_AREA_START, BIOS_AREA_END - BIOS_AREA_START, E820_RESERVED);
 	e820_add(c->bp, BIOS_AREA_END, c->low_end - BIOS_AREA_END, E820_RAM);
+	for (unsigned i = 0; vm_shm_region(c->vm, i, &gpa, &size); i++)
+		e820_add(c->bp, gpa, size, E820_RESERVED);   /* shared memory (kernel/shm.h) */
 	e820_add(c->bp, VM_HIGH_RAM_BASE, c->high_size, E820_RAM);
 }
 

@@ -3,6 +3,7 @@
  * The Multiboot v1 boot information: built in a host buffer laid out like
  * the guest's information area, then copied there in one piece.
  */
+#include "kernel/config.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/string.h"
 #include "kernel/loader_mb1.h"
@@ -10,7 +11,7 @@
 #include "kernel/vm.h"
 
 #define MB1_LOADER_NAME "tern"
-#define MB1_MMAP_MAX    5
+#define MB1_MMAP_MAX    (5 + CONFIG_MAX_SHM)
 
 struct info_buf {
 	u8 *buf;
@@ -43,7 +44,20 @@ static u32 area_string(struct info_buf *b, const char *s)
 	return gpa;
 }
 
-static unsigned build_mmap(u64 ram, struct mb1_mmap_entry *e)
+/* The VM's shared-memory regions, reserved (between low RAM and the high hole). */
+static unsigned mmap_shm(struct vm *vm, struct mb1_mmap_entry *e)
+{
+	unsigned n = 0;
+	u64 gpa, size;
+
+	while (n < CONFIG_MAX_SHM && vm_shm_region(vm, n, &gpa, &size)) {
+		e[n] = (struct mb1_mmap_entry){ 0, gpa, size, MB1_MMAP_RESERVED };
+		n++;
+	}
+	return n;
+}
+
+static unsigned build_mmap(struct vm *vm, u64 ram, struct mb1_mmap_entry *e)
 {
 	u64 low_end = MIN(ram, VM_LOW_RAM_MAX);
 	unsigned n = 0;
@@ -54,6 +68,7 @@ static unsigned build_mmap(u64 ram, struct mb1_mmap_entry *e)
 	if (low_end > MB1_LOW_HOLE_END)
 		e[n++] = (struct mb1_mmap_entry){ 0, MB1_LOW_HOLE_END, low_end - MB1_LOW_HOLE_END,
 						  MB1_MMAP_AVAILABLE };
+	n += mmap_shm(vm, e + n);
 	e[n++] = (struct mb1_mmap_entry){ 0, MB1_HIGH_HOLE_START, MB1_HIGH_HOLE_END - MB1_HIGH_HOLE_START,
 					  MB1_MMAP_RESERVED };
 	if (ram > low_end)
@@ -68,7 +83,7 @@ static int fill_info(struct vm *vm, struct info_buf *b, const struct loader_imag
 {
 	struct mb1_mmap_entry mmap[MB1_MMAP_MAX];
 	u64 ram = vm_ram_size(vm), low_end = MIN(ram, VM_LOW_RAM_MAX);
-	unsigned nmap = build_mmap(ram, mmap);
+	unsigned nmap = build_mmap(vm, ram, mmap);
 	u32 info = area_take(b, sizeof(struct mb1_info));
 	u32 map = area_take(b, nmap * sizeof(mmap[0]));
 	u32 mods = area_take(b, img->nr_modules * sizeof(struct mb1_module) + 1);

@@ -15,10 +15,10 @@
 #include "drivers/lapic_host.h"
 #include "drivers/pit.h"
 #include "drivers/rtc.h"
-#include "irq/doorbell.h"
 #include "irq/vlapic.h"
 #include "kernel/clock.h"
 #include "kernel/console_input.h"
+#include "kernel/intervm.h"
 #include "kernel/lib/atomic.h"
 #include "kernel/lib/format.h"
 #include "kernel/log.h"
@@ -26,6 +26,7 @@
 #include "kernel/percpu.h"
 #include "kernel/rcu.h"
 #include "kernel/vm_impl.h"
+#include "kernel/vm_registry.h"
 
 #define TIMESLICE_TICKS    2000000ull   /* TSC ticks per slice when vCPUs share a CPU */
 #define MIN_SLICE_TICKS    20000ull     /* shortest slice when another VM's timer is near */
@@ -70,7 +71,8 @@ static u64 vm_any_deadline(struct vm *vm)
 	return d;
 }
 
-bool sched_vm_asleep_forever(struct vm *vm)
+/* Every vCPU of vm sleeps with nothing posted, and none of its timers is armed. */
+static bool vm_sleeps(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
@@ -78,7 +80,24 @@ bool sched_vm_asleep_forever(struct vm *vm)
 		if (READ_ONCE(v->state) == VCPU_RUNNABLE || load_acquire(&v->kicked))
 			return false;
 	}
-	return !vm_any_deadline(vm) && !doorbell_has_remote_ringers(vm);
+	return !vm_any_deadline(vm);
+}
+
+bool sched_vm_asleep_forever(struct vm *vm)
+{
+	u64 asleep = 0;
+
+	if (!vm_sleeps(vm))
+		return false;
+	rcu_read_lock();
+	for (u32 id = 0; id < VM_REGISTRY_SIZE; id++) {
+		struct vm *r = vm_registry_lookup(id);
+
+		if (r && vm_running(r) && vm_sleeps(r))
+			asleep |= BIT64(id);
+	}
+	rcu_read_unlock();
+	return !intervm_may_be_rung(vm, asleep);
 }
 
 /* ---- placement (boot CPU, before any vCPU runs) ---- */
@@ -198,11 +217,6 @@ static bool vcpu_ready(struct vcpu *v)
 	if (v->state == VCPU_HALTED)
 		v->state = VCPU_RUNNABLE;
 	return true;   /* a SIPI is acted on by inject_pending_events() */
-}
-
-static bool vm_running(const struct vm *vm)
-{
-	return !load_acquire(&vm->ended) && !vm_exit_requested(vm);
 }
 
 /* The VM is ending: this CPU will not run v again; the last one parked ends the VM. */

@@ -47,10 +47,11 @@ u64 sched_timer_deadline(struct vm *vm, unsigned cpu);
 
 /*
  * True when every vCPU of vm is halted or waiting for SIPI with no event
- * posted, none of its timers is armed, and no one else may ring it: no
- * event can ever come. Racy by design (other CPUs' vCPUs are read
- * without a lock): only a vCPU's own CPU clears its kicked flag, and only
- * after finding no event, so a true answer is stable.
+ * posted, none of its timers is armed, and no other VM may ring it (or
+ * only VMs that sleep the same way: intervm_may_be_rung()): no event can
+ * ever come. Racy by design (other CPUs' vCPUs are read without a lock):
+ * only a vCPU's own CPU clears its kicked flag, and only after finding no
+ * event, so a true answer is stable.
  */
 bool sched_vm_asleep_forever(struct vm *vm);
 

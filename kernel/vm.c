@@ -2,7 +2,8 @@
 /*
  * VM objects: guest RAM (2 MiB host blocks, kernel/vm.h layout), the
  * guest-memory services of kernel/vm.h, guest console output, and the end
- * of a VM. Creation order: RAM, EPT, I/O maps, vCPUs, devices, guest image.
+ * of a VM. Creation order: RAM, EPT, I/O maps, vCPUs, shared memory,
+ * routing, inter-VM doorbells, devices, guest image; then the VM registry.
  */
 #include <stdarg.h>
 
@@ -14,6 +15,7 @@
 #include "irq/vlapic.h"
 #include "irq/vpic.h"
 #include "kernel/console.h"
+#include "kernel/intervm.h"
 #include "kernel/io.h"
 #include "kernel/lib/atomic.h"
 #include "kernel/lib/format.h"
@@ -21,7 +23,9 @@
 #include "kernel/loader_boot.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/shm.h"
 #include "kernel/vm_impl.h"
+#include "kernel/vm_registry.h"
 
 #define VM_PREFIX_MAX 16
 
@@ -29,6 +33,11 @@ unsigned vm_id(const struct vm *vm) { return vm->id; }
 u64 vm_ram_size(const struct vm *vm) { return vm->ram_size; }
 unsigned vm_nr_vcpus(const struct vm *vm) { return vm->nr_vcpus; }
 struct vm_irq *vm_irq(struct vm *vm) { return &vm->irq; }
+
+bool vm_running(const struct vm *vm)
+{
+	return !READ_ONCE(vm->ended) && !vm_exit_requested(vm);
+}
 struct io_maps *vm_io_maps(struct vm *vm) { return vm->io; }
 
 /* Block index and offset of gpa, or false when gpa is not RAM. */
@@ -230,6 +239,7 @@ static void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	vmx_vm_destroy(vm);
+	shm_vm_destroy(vm);
 	io_maps_destroy(vm->io);
 	for (unsigned i = 0; vm->blocks && i < vm->nr_blocks; i++)
 		if (vm->blocks[i])
@@ -314,6 +324,32 @@ static int create_parts(struct vm *vm, const struct vm_config *cfg)
 	return irq_models_create(vm);
 }
 
+/* Routing, then the VM's doorbells for other VMs (doorbell= on the command line). */
+static int irq_links_create(struct vm *vm, const struct vm_config *cfg)
+{
+	int rc = irq_routing_init_default(vm);
+
+	vm->routing = !rc;
+	if (rc) {
+		pr_err("vm%u: interrupt routing setup failed (error %d)", vm->id, rc);
+		return rc;
+	}
+	rc = intervm_vm_init(vm, vm->id, cfg);
+	if (rc)
+		pr_err("vm%u: creating its doorbell= doorbells failed (error %d)", vm->id, rc);
+	return rc;
+}
+
+/* Make the finished VM visible to the others (ring, find, grant by id). */
+static int vm_register(struct vm *vm, const struct vm_config *cfg)
+{
+	int rc = vm_registry_add(vm, vm->id, cfg->control ? VM_REGISTRY_CONTROL : 0);
+
+	if (rc)
+		pr_err("vm%u: cannot be registered for inter-VM calls (error %d)", vm->id, rc);
+	return rc;
+}
+
 struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot_info *bi,
 		     bool prefix_console)
 {
@@ -329,12 +365,10 @@ struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot
 	spin_lock_init(&vm->console_lock);
 	fmt_snprintf(vm->name, sizeof(vm->name), "%s", cfg->kernel);
 	rc = create_parts(vm, cfg);
-	if (!rc) {
-		rc = irq_routing_init_default(vm);
-		vm->routing = !rc;
-		if (rc)
-			pr_err("vm%u: interrupt routing setup failed (error %d)", id, rc);
-	}
+	if (!rc)
+		rc = shm_vm_init(vm, cfg);
+	if (!rc)
+		rc = irq_links_create(vm, cfg);
 	if (!rc) {
 		rc = pc_platform_init(vm);
 		vm->platform = !rc;
@@ -343,6 +377,8 @@ struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot
 	}
 	if (!rc)
 		rc = loader_boot_vm(vm, cfg, bi);
+	if (!rc)
+		rc = vm_register(vm, cfg);
 	if (rc) {
 		vm_destroy(vm);
 		return NULL;

@@ -24,12 +24,20 @@ unsigned vm_id(const struct vm *vm);
 u64 vm_ram_size(const struct vm *vm);
 /* Number of vCPUs. */
 unsigned vm_nr_vcpus(const struct vm *vm);
+/* Still running: not ended, and no end requested. */
+bool vm_running(const struct vm *vm);
 
 /*
  * Host pointer for guest-physical [gpa, gpa + len) when the whole range is
  * guest RAM (no wrap-around, no MMIO, no hole); NULL otherwise.
  */
 void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len);
+/*
+ * The i-th shared-memory region of the VM (kernel/shm.h) in *gpa, *size:
+ * true, or false past the last one. Loaders mark them in memory maps.
+ */
+bool vm_shm_region(struct vm *vm, unsigned i, u64 *gpa, u64 *size);
+
 /* Copy from/to guest RAM; -TERN_EFAULT when any byte lies outside RAM. */
 int vm_copy_from_guest(struct vm *vm, void *dst, u64 gpa, u64 len);
 int vm_copy_to_guest(struct vm *vm, u64 gpa, const void *src, u64 len);

@@ -43,6 +43,8 @@ struct vm {
 	bool routing;                              /* irq_routing_init_default() succeeded */
 	bool platform;                             /* pc_platform_init() succeeded */
 	bool prefix_console;                       /* several VMs: "[vmN] " whole lines */
+	unsigned nr_shm;                           /* shared regions mapped (kernel/shm.c) */
+	struct shm_config shm[CONFIG_MAX_SHM];     /* in gpa order */
 	spinlock_t console_lock;
 	size_t line_len;
 	char line[VM_CONSOLE_LINE];

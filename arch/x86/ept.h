@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * EPT: 4-level extended page tables mapping guest RAM write-back; nothing
- * else is mapped, so any other guest-physical access is an EPT violation.
+ * EPT: 4-level extended page tables mapping guest RAM (and the VM's shared-
+ * memory regions) write-back; nothing else is mapped, so any other
+ * guest-physical access is an EPT violation.
  */
 #ifndef TERN_ARCH_X86_EPT_H
 #define TERN_ARCH_X86_EPT_H

@@ -31,6 +31,13 @@ int vmx_cpu_init(void);
 int vmx_vm_init(struct vm *vm);
 /* Free what vmx_vm_init allocated. */
 void vmx_vm_destroy(struct vm *vm);
+/*
+ * Map host memory [host, host + len) at guest-physical gpa in the VM's EPT,
+ * write-back and RWX like RAM (shared-memory regions), before the VM first
+ * runs. All 4 KiB aligned, host contiguous. 0, -TERN_EINVAL, -TERN_EEXIST
+ * (overlaps a mapping), -TERN_ENOMEM.
+ */
+int vmx_vm_map(struct vm *vm, u64 gpa, void *host, u64 len);
 
 /*
  * Allocate and fill the vCPU's VMCS (controls, host state, a reset guest

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Per-VM VMX state: the EPT over the VM's RAM blocks. Runs of
- * host-contiguous blocks are mapped together so 1 GiB pages appear where
- * the allocator happened to hand out aligned gigabytes.
+ * Per-VM VMX state: the EPT over the VM's RAM blocks, and over the
+ * shared-memory regions kernel/shm.c maps. Runs of host-contiguous blocks
+ * are mapped together so 1 GiB pages appear where the allocator happened
+ * to hand out aligned gigabytes.
  */
 #include "arch/x86/apicv.h"
 #include "arch/x86/ept.h"
@@ -56,6 +57,13 @@ int vmx_vm_init(struct vm *vm)
 		 (unsigned long long)counts[2], (unsigned long long)counts[1],
 		 (unsigned long long)counts[0]);
 	return 0;
+}
+
+int vmx_vm_map(struct vm *vm, u64 gpa, void *host, u64 len)
+{
+	struct ept_sizes sizes = { vmx_caps.ept_2m, vmx_caps.ept_1g };
+
+	return ept_map(vm->ept_root, gpa, virt_to_phys(host), len, &sizes);
 }
 
 void vmx_vm_destroy(struct vm *vm)

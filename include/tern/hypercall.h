@@ -40,6 +40,14 @@
 #define TERN_HC_DOORBELL_QUERY         (TERN_HC_BASE + 0x15) /* RBX doorbell id, RCX gpa of struct tern_doorbell_info -> 0 */
 #define TERN_HC_IRQ_DUMP               (TERN_HC_BASE + 0x16) /* RBX gpa, RCX len -> bytes of text written */
 
+/* Between VMs (docs/intervm.md). VMs are numbered by their vm= token, from 0. */
+#define TERN_HC_VM_SELF                (TERN_HC_BASE + 0x20) /* -> this VM's id */
+#define TERN_HC_DOORBELL_RING_VM       (TERN_HC_BASE + 0x21) /* RBX vm id, RCX doorbell id -> 0 */
+#define TERN_HC_DOORBELL_FIND          (TERN_HC_BASE + 0x22) /* RBX vm id, RCX gsi -> doorbell id */
+#define TERN_HC_DOORBELL_GRANT         (TERN_HC_BASE + 0x23) /* RBX owner vm id, RCX doorbell id, RDX ringer vm id -> 0; control VM only */
+#define TERN_HC_DOORBELL_REVOKE        (TERN_HC_BASE + 0x24) /* as GRANT -> 0; control VM only */
+#define TERN_HC_SHM_QUERY              (TERN_HC_BASE + 0x25) /* RBX index, RCX gpa of struct tern_shm_info -> 0 */
+
 /* Routing entry types and chips: the numbers KVM uses. */
 #define TERN_IRQ_ROUTING_IRQCHIP       1
 #define TERN_IRQ_ROUTING_MSI           2
@@ -101,6 +109,24 @@ struct tern_irq_routing {
 #define TERN_DOORBELL_PAGE_SIZE        0x1000u
 #define TERN_DOORBELL_REG_RING         0x00
 #define TERN_DOORBELL_REG_STATUS       0x04
+
+/*
+ * Shared-memory regions (shm= on tern's command line) sit in this window,
+ * 2 MiB aligned, at the same gpa in every VM that maps them; a VM's
+ * memory map (multiboot mmap, e820) marks each of its regions reserved.
+ */
+#define TERN_SHM_WINDOW_GPA            0xe0000000ull
+#define TERN_SHM_WINDOW_SIZE           0x10000000ull
+#define TERN_SHM_NAME_MAX              16
+
+/* TERN_HC_SHM_QUERY: the index-th region this VM maps (0, 1, ... in gpa order). */
+struct tern_shm_info {
+	uint64_t gpa;
+	uint64_t size;                    /* bytes, a multiple of 4 KiB */
+	uint32_t region;                  /* its number among all regions (shm= token order) */
+	uint32_t vms;                     /* bit i: VM i maps it too (this VM included) */
+	char name[TERN_SHM_NAME_MAX];     /* NUL-terminated */
+};
 
 struct tern_doorbell_info {
 	uint32_t id;

@@ -23,7 +23,7 @@ FUZZ_HEADERS = $(wildcard include/tern/*.h kernel/*.h kernel/lib/*.h irq/*.h dri
 FUZZ_TARGETS :=
 
 FUZZ_TARGETS += cmdline
-fuzz_cmdline_SRCS := tests/fuzz/fuzz_cmdline.c kernel/cmdline.c kernel/lib/format.c \
+fuzz_cmdline_SRCS := tests/fuzz/fuzz_cmdline.c kernel/cmdline.c kernel/cmdline_links.c kernel/lib/format.c \
 	kernel/lib/string.c
 
 FUZZ_TARGETS += multiboot2

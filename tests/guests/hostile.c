@@ -54,6 +54,7 @@
 
 #define DEFAULT_OPS        100000u
 #define PROGRESS_EVERY     10000u
+#define HC_TERN_SPAN       0x30u         /* tern numbers the random calls aim at: base .. base + span */
 #define ARG_MAX            32
 
 #define LAPIC_PAGE         0x1000u
@@ -416,7 +417,28 @@ static void hc_console(void)
 static const u32 hc_pool[] = {
 	TERN_HC_NULL, TERN_HC_VERSION, TERN_HC_IRQ_LINE, TERN_HC_DOORBELL_RING,
 	TERN_HC_DOORBELL_QUERY, TERN_HC_IRQ_DUMP, TERN_HC_DOORBELL_DEASSIGN, KVM_HC_SEND_IPI,
+	TERN_HC_VM_SELF, TERN_HC_DOORBELL_RING_VM, TERN_HC_DOORBELL_FIND, TERN_HC_DOORBELL_GRANT,
+	TERN_HC_DOORBELL_REVOKE, TERN_HC_SHM_QUERY,
 };
+
+/* tern's numbers with no call: -1000 (KVM's unknown-hypercall answer). */
+static bool hc_unassigned(u32 nr)
+{
+	return (nr >= TERN_HC_BASE + 0x03 && nr < TERN_HC_BASE + 0x10) ||
+	       (nr > TERN_HC_IRQ_DUMP && nr < TERN_HC_VM_SELF) ||
+	       (nr > TERN_HC_SHM_QUERY && nr < TERN_HC_BASE + HC_TERN_SPAN);
+}
+
+/* Checks on the inter-VM calls: hostile is never the control VM and has no shared region. */
+static void hc_intervm_check(u32 nr, s32 r)
+{
+	if ((nr == TERN_HC_DOORBELL_GRANT || nr == TERN_HC_DOORBELL_REVOKE) && r != -TERN_EPERM)
+		violation("GRANT/REVOKE from a VM that is not the control VM", r, -TERN_EPERM);
+	if (nr == TERN_HC_SHM_QUERY && r != -TERN_ENOENT)
+		violation("SHM_QUERY without shared regions", r, -TERN_ENOENT);
+	if (nr == TERN_HC_VM_SELF && (r < 0 || r >= 8))
+		violation("VM_SELF", r, 0);
+}
 
 static void hc_random(void)
 {
@@ -425,13 +447,13 @@ static void hc_random(void)
 
 	switch (rnd_below(3)) {
 	case 0: nr = hc_pool[rnd_below(ARRAY_SIZE(hc_pool))]; break;
-	case 1: nr = TERN_HC_BASE + rnd_below(0x20); break;
+	case 1: nr = TERN_HC_BASE + rnd_below(HC_TERN_SPAN); break;
 	default: nr = rnd_chance(2) ? rnd_below(0x20) : rnd(); break;
 	}
 	if (nr == TERN_HC_CONSOLE_WRITE || nr == TERN_HC_SET_GSI_ROUTING ||
 	    nr == TERN_HC_DOORBELL_ASSIGN)
 		return;   /* their own ops shape the arguments */
-	if (nr == TERN_HC_DOORBELL_QUERY)
+	if (nr == TERN_HC_DOORBELL_QUERY || nr == TERN_HC_SHM_QUERY)
 		a1 = rnd_ptr(true);
 	if (nr == TERN_HC_IRQ_DUMP) {
 		a0 = rnd_ptr(true);
@@ -444,8 +466,9 @@ static void hc_random(void)
 		violation("VERSION", r, TERN_HC_ABI_VERSION);
 	if (nr == TERN_HC_IRQ_DUMP && a1 && a0 >= ram_end && r != -TERN_EFAULT)
 		violation("IRQ_DUMP outside RAM", r, -TERN_EFAULT);
-	if (nr >= TERN_HC_BASE + 0x17 && nr < TERN_HC_BASE + 0x20 && r != -TERN_KVM_ENOSYS)
+	if (hc_unassigned(nr) && r != -TERN_KVM_ENOSYS)
 		violation("unknown hypercall", r, -TERN_KVM_ENOSYS);
+	hc_intervm_check(nr, r);
 }
 
 static void op_hypercall(void)

@@ -15,8 +15,14 @@
  *  2. A direct load (read=HEX): 64 bytes at that guest-physical address.
  *     tern must stop the VM at the first byte (status 255); if the load
  *     returned, the bytes are compared with the marker and the test fails.
+ *
+ * With shared-memory regions (shm= on tern's command line), the memory
+ * hypercalls aimed at each region fail with -EFAULT too (they take RAM
+ * only), and no region holds the marker; read= just past a region's end,
+ * or at a region this VM was not given, must stop it like any other load.
  */
 #include "lib/guest.h"
+#include "lib/intervm.h"
 
 #define MARKER_LEN      64u
 #define MARKER_KEY      0x5eed7e57u
@@ -27,6 +33,7 @@
 #define SCRATCH_SIZE    4096u
 #define STRADDLE        4u              /* a probe that starts in RAM and runs past its end */
 #define STACK_GUARD     0x10000u        /* skip the scan over what this code is using */
+#define SHM_MAX         8u
 
 static u8 want[MARKER_LEN];
 static u8 scratch[SCRATCH_SIZE] __aligned(64);
@@ -134,6 +141,34 @@ static void read_probe(u32 gpa)
 	check(false, "the load at 0x%08x returned instead of stopping the VM", gpa);
 }
 
+/* True when the marker is somewhere in [gpa, gpa + size). */
+static bool marker_in(u32 gpa, u32 size)
+{
+	for (u32 a = gpa; a - gpa + MARKER_LEN <= size; a += 16)
+		if (!memcmp((const void *)(uintptr_t)a, want, MARKER_LEN))
+			return true;
+	return false;
+}
+
+/* The shared regions: memory hypercalls refuse them, and none holds the marker. */
+static void probe_shared(void)
+{
+	struct tern_shm_info info;
+	unsigned n = 0, bad = 0, found = 0;
+
+	while (n < SHM_MAX && shm_query(n, &info) == 0) {
+		note("shared region %u '%s': 0x%08x, %u KiB", n, info.name, (u32)info.gpa,
+		     (u32)(info.size >> 10));
+		bad += probe_hc((u32)info.gpa);
+		found += marker_in((u32)info.gpa, (u32)info.size);
+		n++;
+	}
+	if (!n)
+		return;
+	check_eq(bad, 0, "%u shared region(s): every memory hypercall into them fails with -EFAULT", n);
+	check_eq(found, 0, "no marker in the shared region(s)");
+}
+
 void guest_main(void)
 {
 	char buf[ARG_MAX];
@@ -146,5 +181,6 @@ void guest_main(void)
 	    !parse_u64(buf, strlen(buf), &v, false))
 		read_probe((u32)v);
 	probe_hypercalls();
+	probe_shared();
 	scan_own_ram();
 }

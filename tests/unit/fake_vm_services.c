@@ -40,6 +40,16 @@ unsigned vm_nr_vcpus(const struct vm *vm)
 	return fake.nr_vcpus;
 }
 
+bool vm_shm_region(struct vm *vm, unsigned i, u64 *gpa, u64 *size)
+{
+	(void)vm;
+	if (i >= fake.nr_shm || i >= FAKE_MAX_SHM)
+		return false;
+	*gpa = fake.shm_gpa[i];
+	*size = fake.shm_size[i];
+	return true;
+}
+
 void vm_console_write(struct vm *vm, const char *buf, size_t len)
 {
 	(void)vm;

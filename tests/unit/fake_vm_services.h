@@ -15,6 +15,7 @@
 #define FAKE_MAX_REGIONS   16
 #define FAKE_MAX_IRQ_CALLS 256
 #define FAKE_CONSOLE_MAX   4096
+#define FAKE_MAX_SHM       8
 
 struct fake_pio_region {
 	u16 base, count;
@@ -45,6 +46,8 @@ struct fake_vm_state {
 	int pio_fail_at;          /* n > 0: the n-th pio_register() fails -TERN_ENOMEM */
 	int mmio_fail_at;         /* n > 0: the n-th mmio_register() fails -TERN_ENOMEM */
 	u32 ring_ok_id;           /* doorbell_ring() delivers (1) for this id, else -TERN_ENOENT */
+	unsigned nr_shm;          /* vm_shm_region() answers shm_gpa[i], shm_size[i] for i < nr_shm */
+	u64 shm_gpa[FAKE_MAX_SHM], shm_size[FAKE_MAX_SHM];
 	/* records */
 	unsigned nr_pio, nr_mmio, pio_calls, mmio_calls;
 	struct fake_pio_region pio[FAKE_MAX_REGIONS];

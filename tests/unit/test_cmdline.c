@@ -228,6 +228,136 @@ static void test_limits(void **state)
 	assert_rejected(line, "token longer than 1023 bytes", NULL);
 }
 
+static void test_control_flag(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("vm=a vm=b,control,mem=4M,args=x"), 0);
+	assert_false(cfg.vms[0].control);
+	assert_true(cfg.vms[1].control);
+	assert_int_equal(cfg.vms[1].mem, 4ull << 20);
+	assert_string_equal(cfg.vms[1].args, "x");
+	assert_int_equal(parse("vm=a,args=control"), 0);   /* inside args= it is the guest's */
+	assert_false(cfg.vms[0].control);
+	assert_rejected("vm=a,control vm=b,control", "vm0 is the control VM already", NULL);
+	assert_rejected("vm=a,control,control", "control given twice", NULL);
+	assert_rejected("vm=a,control=1", "control takes no value", NULL);
+	assert_rejected("vm=a,controller", "'controller' has no =VALUE", NULL);
+}
+
+static void test_doorbell_links(void **state)
+{
+	(void)state;
+	/* Link tokens may come before the vm= tokens they name. */
+	assert_int_equal(parse("doorbell=1:40:0 vm=a vm=b vm=c doorbell=0:41:1+2 doorbell=1:1023:2"), 0);
+	assert_int_equal(cfg.vms[1].nr_doorbells, 2);
+	assert_int_equal(cfg.vms[1].doorbells[0].gsi, 40);
+	assert_int_equal(cfg.vms[1].doorbells[0].ringers, BIT(0));
+	assert_int_equal(cfg.vms[1].doorbells[1].gsi, 1023);
+	assert_int_equal(cfg.vms[1].doorbells[1].ringers, BIT(2));
+	assert_int_equal(cfg.vms[0].nr_doorbells, 1);
+	assert_int_equal(cfg.vms[0].doorbells[0].gsi, 41);
+	assert_int_equal(cfg.vms[0].doorbells[0].ringers, BIT(1) | BIT(2));
+	assert_int_equal(cfg.vms[2].nr_doorbells, 0);
+	/* The same GSI on two owners is two doorbells. */
+	assert_int_equal(parse("vm=a vm=b doorbell=0:40:1 doorbell=1:40:0"), 0);
+	assert_int_equal(cfg.vms[0].nr_doorbells, 1);
+	assert_int_equal(cfg.vms[1].nr_doorbells, 1);
+}
+
+static void test_doorbell_rejections(void **state)
+{
+	char line[2048];
+	size_t n;
+
+	(void)state;
+	assert_rejected("vm=a vm=b doorbell=1:40", "'doorbell=1:40'",
+			"2 fields, needs 3: doorbell=OWNER:GSI:RINGER[+RINGER]...");
+	assert_rejected("vm=a vm=b doorbell=1:40:0:3", "more than 3 fields: doorbell=OWNER", NULL);
+	assert_rejected("vm=a vm=b doorbell=1", "1 field, needs 3", NULL);
+	assert_rejected("vm=a vm=b doorbell=1::0", "empty field 2", NULL);
+	assert_rejected("vm=a vm=b doorbell=", "empty field 1", NULL);
+	assert_rejected("vm=a vm=b doorbell=2:40:0", "there is no vm2 (vm= tokens: 2", NULL);
+	assert_rejected("vm=a vm=b doorbell=x:40:0", "'x' is not a VM number", NULL);
+	assert_rejected("vm=a vm=b doorbell=1:1024:0", "GSI '1024' is not a number in 0..1023", NULL);
+	assert_rejected("vm=a vm=b doorbell=1:-1:0", "GSI '-1'", NULL);
+	assert_rejected("vm=a vm=b doorbell=1:40:1", "vm1 owns the doorbell", NULL);
+	assert_rejected("vm=a vm=b doorbell=1:40:0+1", "vm1 owns the doorbell", NULL);
+	assert_rejected("vm=a vm=b vm=c doorbell=1:40:0+0", "vm0 is listed twice", NULL);
+	assert_rejected("vm=a vm=b doorbell=1:40:0+", "empty VM number in '0+'", NULL);
+	assert_rejected("vm=a vm=b doorbell=1:40:+0", "empty VM number", NULL);
+	assert_rejected("vm=a vm=b doorbell=1:40:5", "there is no vm5", NULL);
+	assert_rejected("vm=a vm=b doorbell=1:40:0 doorbell=1:40:0", "vm1 has a doorbell= on GSI 40 already",
+			NULL);
+	/* Errors of the vm= pass come first; no vm= at all is reported as such. */
+	assert_rejected("doorbell=9:1:1", "no vm= token", NULL);
+	assert_rejected("doorbell=9:1:1 vm=a bogus", "'bogus'", "unknown token");
+	/* CONFIG_MAX_VM_DOORBELLS per owner. */
+	n = (size_t)snprintf(line, sizeof(line), "vm=a vm=b");
+	for (int i = 0; i <= CONFIG_MAX_VM_DOORBELLS; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " doorbell=0:%d:1", i);
+	assert_rejected(line, "more than 16 doorbell= tokens for vm0", NULL);
+}
+
+static void test_shm_links(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("shm=chan:64K:0+1 vm=a vm=b vm=c shm=big_1.x-y:3M:2+0 shm=c:4096:1+2"), 0);
+	assert_int_equal(cfg.nr_shm, 3);
+	assert_string_equal(cfg.shm[0].name, "chan");
+	assert_int_equal(cfg.shm[0].index, 0);
+	assert_int_equal(cfg.shm[0].size, 64 * 1024);
+	assert_int_equal(cfg.shm[0].gpa, CONFIG_SHM_WINDOW_GPA);
+	assert_int_equal(cfg.shm[0].vms, BIT(0) | BIT(1));
+	assert_string_equal(cfg.shm[1].name, "big_1.x-y");
+	assert_int_equal(cfg.shm[1].gpa, CONFIG_SHM_WINDOW_GPA + (2 << 20));   /* 2 MiB aligned */
+	assert_int_equal(cfg.shm[1].size, 3 << 20);
+	assert_int_equal(cfg.shm[2].gpa, CONFIG_SHM_WINDOW_GPA + (6 << 20));   /* after 2M + 3M */
+	assert_int_equal(cfg.shm[2].size, 4096);
+	/* Each VM holds copies of its regions, in gpa order. */
+	assert_int_equal(cfg.vms[0].nr_shm, 2);
+	assert_string_equal(cfg.vms[0].shm[0].name, "chan");
+	assert_string_equal(cfg.vms[0].shm[1].name, "big_1.x-y");
+	assert_int_equal(cfg.vms[0].shm[1].index, 1);
+	assert_int_equal(cfg.vms[0].shm[1].gpa, cfg.shm[1].gpa);
+	assert_int_equal(cfg.vms[1].nr_shm, 2);
+	assert_string_equal(cfg.vms[1].shm[1].name, "c");
+	assert_int_equal(cfg.vms[1].shm[1].index, 2);
+	assert_int_equal(cfg.vms[2].nr_shm, 2);
+	/* The whole window in one region. */
+	assert_int_equal(parse("vm=a vm=b shm=w:256M:0+1"), 0);
+	assert_int_equal(cfg.shm[0].size, CONFIG_SHM_WINDOW_SIZE);
+}
+
+static void test_shm_rejections(void **state)
+{
+	char line[2048];
+	size_t n;
+
+	(void)state;
+	assert_rejected("vm=a vm=b shm=chan:64K", "'shm=chan:64K'",
+			"2 fields, needs 3: shm=NAME:SIZE:VM+VM[+VM]...");
+	assert_rejected("vm=a vm=b shm=:64K:0+1", "empty field 1", NULL);
+	assert_rejected("vm=a vm=b shm=ch/an:64K:0+1", "shm name 'ch/an' may hold only letters", NULL);
+	assert_rejected("vm=a vm=b shm=0123456789abcdef:64K:0+1", "shm name is 16 bytes, the limit is 15",
+			NULL);
+	assert_rejected("vm=a vm=b shm=c:64K:0+1 shm=c:8K:0+1", "a region named 'c' exists already", NULL);
+	assert_rejected("vm=a vm=b shm=c:6000:0+1", "size 6000 is not a multiple of 4 KiB", NULL);
+	assert_rejected("vm=a vm=b shm=c:0:0+1", "in 4 KiB..256 MiB", NULL);
+	assert_rejected("vm=a vm=b shm=c:257M:0+1", "size 257M", "4 KiB..256 MiB");
+	assert_rejected("vm=a vm=b shm=c:lots:0+1", "size 'lots' is not a size", NULL);
+	assert_rejected("vm=a vm=b shm=c:99999999999G:0+1", "size 99999999999G is too large", NULL);
+	assert_rejected("vm=a vm=b shm=c:4K:0", "at least two VMs", NULL);
+	assert_rejected("vm=a vm=b shm=c:4K:0+0", "vm0 is listed twice", NULL);
+	assert_rejected("vm=a vm=b shm=c:4K:0+2", "there is no vm2", NULL);
+	/* 255 MiB then 2 MiB: the second starts at +256 MiB, past the window. */
+	assert_rejected("vm=a vm=b shm=a:255M:0+1 shm=b:4K:0+1", "'shm=b:4K:0+1'",
+			"do not fit the 256 MiB window at 0xe0000000");
+	n = (size_t)snprintf(line, sizeof(line), "vm=a vm=b");
+	for (int i = 0; i <= CONFIG_MAX_SHM; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " shm=r%d:4K:0+1", i);
+	assert_rejected(line, "more than 8 shm= tokens", NULL);
+}
+
 static void test_nothing_to_run(void **state)
 {
 	(void)state;
@@ -239,8 +369,12 @@ static void test_nothing_to_run(void **state)
 static void test_reparse_resets(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("vm=a stats loglevel=0"), 0);
+	assert_int_equal(parse("vm=a,control stats loglevel=0 vm=c doorbell=0:1:1 shm=s:4K:0+1"), 0);
 	assert_int_equal(parse("vm=b"), 0);
+	assert_false(cfg.vms[0].control);
+	assert_int_equal(cfg.vms[0].nr_doorbells, 0);
+	assert_int_equal(cfg.vms[0].nr_shm, 0);
+	assert_int_equal(cfg.nr_shm, 0);
 	assert_int_equal(cfg.nr_vms, 1);
 	assert_string_equal(cfg.vms[0].kernel, "b");
 	assert_false(cfg.stats);
@@ -260,6 +394,11 @@ int main(void)
 		cmocka_unit_test(test_rejections_name_the_token),
 		cmocka_unit_test(test_quoting_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_control_flag),
+		cmocka_unit_test(test_doorbell_links),
+		cmocka_unit_test(test_doorbell_rejections),
+		cmocka_unit_test(test_shm_links),
+		cmocka_unit_test(test_shm_rejections),
 		cmocka_unit_test(test_nothing_to_run),
 		cmocka_unit_test(test_reparse_resets),
 	};

@@ -353,6 +353,9 @@ static void test_not_initialised(void **state)
 	assert_int_equal(doorbell_ring(vm, 1), -TERN_ENODEV);
 	assert_int_equal(doorbell_query(vm, 1, &info), -TERN_ENODEV);
 	assert_int_equal(doorbell_grant(vm, 1, 3), -TERN_ENODEV);
+	assert_int_equal(doorbell_revoke(vm, 1, 3), -TERN_ENODEV);
+	assert_int_equal(doorbell_find(vm, 4, DOORBELL_VM_ID_ANY), -TERN_ENODEV);
+	assert_int_equal(doorbell_remote_ringers(vm), 0);
 	assert_int_equal(doorbell_set_resample_notify(vm, 1, NULL, NULL), -TERN_ENODEV);
 	stub_vm_free(vm);
 }
@@ -493,6 +496,23 @@ static void test_resample_notify_registry(void **state)
 
 /* ---------------------------------------------------------------- cross-VM */
 
+/* A second VM with routing state and a name, for the cross-VM tests. */
+static struct vm *other_vm(u32 vm_id)
+{
+	struct vm *other = stub_vm_new(1);
+
+	assert_non_null(other);
+	assert_int_equal(irq_routing_init_default(other), 0);
+	doorbell_set_vm_id(other, vm_id);
+	return other;
+}
+
+static void other_vm_free(struct vm *other)
+{
+	irq_routing_destroy(other);
+	stub_vm_free(other);
+}
+
 static void test_grants(void **state)
 {
 	struct vm *owner = *state;
@@ -505,6 +525,7 @@ static void test_grants(void **state)
 	doorbell_set_vm_id(owner, VM_A_ID);
 	doorbell_set_vm_id(other, VM_B_ID);
 	assert_int_equal(doorbell_ring_from(other, owner, (u32)id), -TERN_EPERM);  /* no grant */
+	assert_int_equal(query(owner, id).rings, 1);   /* a refused ring is not counted */
 	assert_int_equal(doorbell_grant(owner, (u32)id + 1, VM_B_ID), -TERN_ENOENT);
 	assert_int_equal(doorbell_grant(owner, (u32)id, VM_B_ID), 0);
 	assert_int_equal(doorbell_grant(owner, (u32)id, VM_B_ID), 0);   /* idempotent */
@@ -513,9 +534,88 @@ static void test_grants(void **state)
 	assert_int_equal(query(owner, id).rings, 2);
 	for (u32 vm_id = 10; vm_id < 10 + DOORBELL_MAX_GRANTS - 1; vm_id++)
 		assert_int_equal(doorbell_grant(owner, (u32)id, vm_id), 0);
-	assert_int_equal(doorbell_grant(owner, (u32)id, 99), -TERN_ENOSPC);
+	assert_int_equal(doorbell_grant(owner, (u32)id, 60), -TERN_ENOSPC);
+	assert_int_equal(doorbell_grant(owner, (u32)id, DOORBELL_VM_ID_LIMIT), -TERN_ERANGE);
+	assert_int_equal(doorbell_grant(owner, (u32)id, DOORBELL_VM_ID_NONE), -TERN_ERANGE);
 	irq_routing_destroy(other);
 	stub_vm_free(other);
+}
+
+static void test_revoke(void **state)
+{
+	struct vm *owner = *state;
+	struct vm *other = other_vm(VM_B_ID);
+	int id = doorbell_assign(owner, IOAPIC_GSI, 0, 0);
+	int id2 = doorbell_assign(owner, IOAPIC_GSI, 0, 0);
+
+	doorbell_set_vm_id(owner, VM_A_ID);
+	assert_int_equal(doorbell_revoke(owner, (u32)id, VM_B_ID), -TERN_ENOENT);   /* never granted */
+	assert_int_equal(doorbell_grant(owner, (u32)id, VM_B_ID), 0);
+	assert_int_equal(doorbell_grant(owner, (u32)id2, VM_B_ID), 0);
+	assert_int_equal(doorbell_revoke(owner, (u32)id, VM_B_ID), 0);
+	assert_int_equal(doorbell_ring_from(other, owner, (u32)id), -TERN_EPERM);
+	assert_int_equal(doorbell_ring_from(other, owner, (u32)id2), 1);      /* the other grant stays */
+	assert_int_equal(doorbell_revoke(owner, (u32)id, VM_B_ID), -TERN_ENOENT);  /* already gone */
+	assert_int_equal(doorbell_revoke(owner, (u32)id + 4096, VM_B_ID), -TERN_ENOENT);
+	assert_int_equal(doorbell_revoke(owner, (u32)id, DOORBELL_VM_ID_NONE), -TERN_ENOENT);
+	/* A freed entry is reused: all DOORBELL_MAX_GRANTS fit again after a revoke. */
+	for (u32 vm_id = 10; vm_id < 10 + DOORBELL_MAX_GRANTS; vm_id++)
+		assert_int_equal(doorbell_grant(owner, (u32)id, vm_id), 0);
+	assert_int_equal(doorbell_grant(owner, (u32)id, VM_B_ID), -TERN_ENOSPC);
+	assert_int_equal(doorbell_revoke(owner, (u32)id, 13), 0);
+	assert_int_equal(doorbell_grant(owner, (u32)id, VM_B_ID), 0);
+	assert_int_equal(doorbell_ring_from(other, owner, (u32)id), 1);
+	/* Deassigning takes the grants with it; a new doorbell in the slot has none. */
+	assert_int_equal(doorbell_deassign(owner, (u32)id), 0);
+	id = doorbell_assign(owner, IOAPIC_GSI, 0, 0);
+	assert_int_equal(doorbell_ring_from(other, owner, (u32)id), -TERN_EPERM);
+	other_vm_free(other);
+}
+
+static void test_find(void **state)
+{
+	struct vm *owner = *state;
+	int a, b, c;
+
+	doorbell_set_vm_id(owner, VM_A_ID);
+	a = doorbell_assign(owner, MSI_GSI, 0, 0);
+	b = doorbell_assign(owner, MSI_GSI + 1, 0, 0);
+	c = doorbell_assign(owner, MSI_GSI + 1, 0, 0);
+	assert_int_equal(doorbell_grant(owner, (u32)c, VM_B_ID), 0);
+	/* The owner finds its own, lowest slot first; the control VM finds any. */
+	assert_int_equal(doorbell_find(owner, MSI_GSI, VM_A_ID), a);
+	assert_int_equal(doorbell_find(owner, MSI_GSI + 1, VM_A_ID), b);
+	assert_int_equal(doorbell_find(owner, MSI_GSI + 1, DOORBELL_VM_ID_ANY), b);
+	/* Another VM finds only what it was granted, and learns nothing else. */
+	assert_int_equal(doorbell_find(owner, MSI_GSI + 1, VM_B_ID), c);
+	assert_int_equal(doorbell_find(owner, MSI_GSI, VM_B_ID), -TERN_ENOENT);
+	assert_int_equal(doorbell_find(owner, MSI_GSI, DOORBELL_VM_ID_NONE), -TERN_ENOENT);
+	assert_int_equal(doorbell_find(owner, MSI_GSI + 2, DOORBELL_VM_ID_ANY), -TERN_ENOENT);
+	assert_int_equal(doorbell_revoke(owner, (u32)c, VM_B_ID), 0);
+	assert_int_equal(doorbell_find(owner, MSI_GSI + 1, VM_B_ID), -TERN_ENOENT);
+}
+
+static void test_remote_ringers(void **state)
+{
+	struct vm *owner = *state;
+	int a = doorbell_assign(owner, MSI_GSI, 0, 0);
+	int b = doorbell_assign(owner, MSI_GSI, 0, 0);
+
+	assert_int_equal(doorbell_remote_ringers(owner), 0);
+	doorbell_set_vm_id(owner, 3);
+	assert_int_equal(doorbell_grant(owner, (u32)a, 3), 0);   /* itself: not a remote ringer */
+	assert_int_equal(doorbell_remote_ringers(owner), 0);
+	assert_int_equal(doorbell_remote_ringers(owner), 0);
+	assert_int_equal(doorbell_grant(owner, (u32)a, 1), 0);
+	assert_int_equal(doorbell_grant(owner, (u32)b, 5), 0);
+	assert_int_equal(doorbell_grant(owner, (u32)b, 1), 0);
+	assert_int_not_equal(doorbell_remote_ringers(owner), 0);
+	assert_int_equal(doorbell_remote_ringers(owner), BIT64(1) | BIT64(5));
+	assert_int_equal(doorbell_revoke(owner, (u32)b, 5), 0);
+	assert_int_equal(doorbell_remote_ringers(owner), BIT64(1));
+	assert_int_equal(doorbell_deassign(owner, (u32)a), 0);
+	assert_int_equal(doorbell_revoke(owner, (u32)b, 1), 0);
+	assert_int_equal(doorbell_remote_ringers(owner), 0);
 }
 
 static void test_dump_doorbells(void **state)
@@ -533,6 +633,12 @@ static void test_dump_doorbells(void **state)
 				    "irqchip = { irqchip = 2, pin = 17 } },\n"));
 	assert_non_null(strstr(buf, "  resampler = { gsi = 17, pending = 1, acks = 0 },\n"));
 	assert_non_null(strstr(buf, "  rings = 1, deliveries = 1, resamples = 0\n"));
+	assert_null(strstr(buf, "grants"));
+	assert_int_equal(doorbell_grant(vm, (u32)id, 2), 0);
+	assert_int_equal(doorbell_grant(vm, (u32)id, 5), 0);
+	irq_dump(vm, buf, DUMP_LEN);
+	assert_non_null(strstr(buf, "  resampler = { gsi = 17, pending = 1, acks = 0 },\n"
+				    "  grants = { vm2, vm5 },\n  rings = 1"));
 	irq_ack_notify(vm, TERN_IRQCHIP_IOAPIC, IOAPIC_GSI);
 	irq_dump(vm, buf, DUMP_LEN);
 	assert_non_null(strstr(buf, "  resampler = { gsi = 17, pending = 0, acks = 1 },\n"));
@@ -562,6 +668,9 @@ int main(void)
 		T(test_ack_maps_chip_pins),
 		T(test_resample_notify_registry),
 		T(test_grants),
+		T(test_revoke),
+		T(test_find),
+		T(test_remote_ringers),
 		T(test_dump_doorbells),
 	};
 

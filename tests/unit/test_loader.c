@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include <tern/hypercall.h>
 #include "tests/unit/fake_guest_ram.h"
 #include "kernel/lib/string.h"
 #include "kernel/loader.h"
@@ -25,10 +26,21 @@
 static u8 *ram;
 static u8 img[IMG_SIZE];
 static char err[256];
+static u64 shm_size;   /* one shared region at TERN_SHM_WINDOW_GPA when set */
 
 /* The kernel/vm.h services the loader uses, over one flat fake RAM. */
 unsigned vm_id(const struct vm *vm) { (void)vm; return 0; }
 u64 vm_ram_size(const struct vm *vm) { (void)vm; return RAM_SIZE; }
+
+bool vm_shm_region(struct vm *vm, unsigned i, u64 *gpa, u64 *size)
+{
+	(void)vm;
+	if (i || !shm_size)
+		return false;
+	*gpa = TERN_SHM_WINDOW_GPA;
+	*size = shm_size;
+	return true;
+}
 
 struct elf32_ehdr_t {
 	u8 ident[16];
@@ -92,6 +104,7 @@ static int setup(void **state)
 	if (!ram)
 		return -1;
 	memset(ram, RAM_POISON, RAM_SIZE);
+	shm_size = 0;
 	fake_guest_ram = ram;
 	fake_guest_ram_size = RAM_SIZE;
 	build_elf32();
@@ -160,6 +173,28 @@ static void test_info_contents(void **state)
 	assert_int_equal(m[3].base, 0xfec00000ull);
 	assert_int_equal(m[3].base + m[3].length, 0x100000000ull);
 	assert_int_equal(m[3].type, MB1_MMAP_RESERVED);
+}
+
+/* A shared-memory region is a reserved entry between low RAM and the high hole. */
+static void test_info_mmap_shm(void **state)
+{
+	struct loader_entry e;
+	struct mb1_info *mi;
+	struct mb1_mmap_entry *m;
+
+	(void)state;
+	shm_size = 3 * MiB;
+	assert_int_equal(load(&e, "", 0, NULL), 0);
+	mi = (struct mb1_info *)(ram + e.ebx);
+	assert_int_equal(mi->mmap_length, 5 * sizeof(*m));
+	m = (struct mb1_mmap_entry *)(ram + mi->mmap_addr);
+	assert_int_equal(m[2].base, MiB);
+	assert_int_equal(m[3].size, 20);
+	assert_int_equal(m[3].base, TERN_SHM_WINDOW_GPA);
+	assert_int_equal(m[3].length, 3 * MiB);
+	assert_int_equal(m[3].type, MB1_MMAP_RESERVED);
+	assert_int_equal(m[4].base, 0xfec00000ull);
+	assert_int_equal(mi->mem_upper, (RAM_SIZE - MiB) / KiB);   /* not RAM */
 }
 
 static void test_modules_placed_after_kernel(void **state)
@@ -352,6 +387,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_good_elf32_loads_and_zeroes_bss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_contents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_info_mmap_shm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modules_placed_after_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_elf64_loads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aout_kludge, setup, teardown),

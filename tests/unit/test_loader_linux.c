@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <tern/hypercall.h>
 #include "drivers/acpi_tables.h"
 #include "kernel/loader_linux.h"
 #include "kernel/vm.h"
@@ -184,6 +185,26 @@ static void test_e820(void **state)
 	}
 	/* the tables and the boot structures lie in reserved or below-1 MiB areas */
 	assert_true(ACPI_TABLES_BASE >= 0xe0000 && ACPI_TABLES_BASE + ACPI_TABLES_MAX_SIZE <= 0x100000);
+}
+
+static void test_e820_shm(void **state)
+{
+	struct linux_entry e;
+	const u64 t = LINUX_BOOT_PARAMS_GPA + 0x2d0;
+
+	(void)state;
+	fake.nr_shm = 2;
+	fake.shm_gpa[0] = TERN_SHM_WINDOW_GPA;
+	fake.shm_size[0] = 64 * KiB;
+	fake.shm_gpa[1] = TERN_SHM_WINDOW_GPA + 2 * MiB;
+	fake.shm_size[1] = 4 * MiB;
+	load_ok(&e);
+	assert_int_equal(*g(LINUX_BOOT_PARAMS_GPA + 0x1e8), 6);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(g64(t + 20 * (4 + i)), fake.shm_gpa[i]);
+		assert_int_equal(g64(t + 20 * (4 + i) + 8), fake.shm_size[i]);
+		assert_int_equal(g32(t + 20 * (4 + i) + 16), 2);   /* reserved */
+	}
 }
 
 static void test_e820_high_ram(void **state)
@@ -374,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_good_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_e820, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_e820_high_ram, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_e820_shm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),

@@ -147,6 +147,22 @@ void irq_spin(u64 ticks)
 	irq_disable();
 }
 
+bool irq_halt_until(bool (*done)(void), u64 ticks)
+{
+	u64 end = rdtsc() + ticks;
+	bool ok;
+
+	irq_disable();
+	lapic_write(LAPIC_LVT_TIMER, IRQ_WATCHDOG_VECTOR | LVT_TSC_DEADLINE);
+	wrmsr(MSR_TSC_DEADLINE, end);
+	while (!done() && rdtsc() < end)
+		__asm__ __volatile__("sti; hlt; cli" ::: "memory");   /* STI's shadow covers HLT */
+	ok = done();
+	wrmsr(MSR_TSC_DEADLINE, 0);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	return ok;
+}
+
 u32 lapic_read(unsigned off)
 {
 	return mmio_read32(LAPIC_BASE + off);

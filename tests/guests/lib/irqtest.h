@@ -80,6 +80,14 @@ u64 tsc_per_ms(void);
 bool irq_wait(unsigned vector, u32 n, u64 ticks);
 /* STI, spin `ticks` TSC ticks, CLI. */
 void irq_spin(u64 ticks);
+/*
+ * Wait in HLT (so the vCPU gives the CPU away) until done() is true or
+ * `ticks` TSC ticks passed: the vLAPIC timer, in TSC-deadline mode on
+ * IRQ_WATCHDOG_VECTOR, ends the wait. Returns done(), with interrupts off.
+ * The vLAPIC must be enabled; the timer is left disarmed.
+ */
+#define IRQ_WATCHDOG_VECTOR 0xfe
+bool irq_halt_until(bool (*done)(void), u64 ticks);
 
 static inline void irq_enable(void)  { __asm__ __volatile__("sti" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ __volatile__("cli" ::: "memory"); }
