@@ -15,6 +15,10 @@
  * answers each ping, and at the end checks that its ungranted doorbell
  * never rang.
  *
+ * notimer=1 (owner): wait for pings in a bare `sti; hlt` with no timer of
+ * any kind armed: only the other VM's rings can wake it, and tern must not
+ * stop it as "nothing can wake them" while that VM runs.
+ *
  * control=1 (both VMs; vm0 started with the control flag): the ringer,
  * as control VM, also finds the private doorbell, grants itself, rings it
  * once, revokes the grant (then -EPERM again), and revokes and restores
@@ -71,13 +75,26 @@ static u64 private_rings(s32 id)
 	return doorbell_query((u32)id, &info) ? ~0ull : info.rings;
 }
 
+/* Halt until a ping or DONE: bounded by a vLAPIC watchdog, or (no_timer) by nothing. */
+static void wait_ping(u64 end, bool no_timer)
+{
+	if (!no_timer) {
+		irq_halt_until(ping_or_done, end - rdtsc());
+		return;
+	}
+	irq_disable();
+	while (!ping_or_done())
+		__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+}
+
 static void owner_serve(s32 answer)
 {
 	u64 end = rdtsc() + ms(WAIT_MS * 4);
+	bool no_timer = arg_is("notimer", "1");
 	u32 bad = 0;
 
 	while (!irq_count[VEC_DONE] && rdtsc() < end) {
-		irq_halt_until(ping_or_done, end - rdtsc());
+		wait_ping(end, no_timer);
 		for (; answered < irq_count[VEC_PING]; answered++)
 			bad += ring_vm(RINGER, (u32)answer) != 0;
 	}
