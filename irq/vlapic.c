@@ -25,6 +25,7 @@
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
 #include "kernel/trace.h"
+#include "kernel/vm.h"
 
 #define NR_VECTORS            256
 #define VECTOR_WORDS          8            /* 32-bit words per IRR/ISR/TMR */
@@ -862,12 +863,11 @@ static int write_apic_base(struct vlapic *v, u64 val)
 
 	if (val & APIC_BASE_RESERVED)
 		return -TERN_EINVAL;
-	if ((val & APIC_BASE_ADDR_MASK) != APIC_DEFAULT_BASE) {
-		pr_warn("vlapic%u: moving the APIC base to 0x%llx is not supported",
-			v->vcpu_id, (unsigned long long)(val & APIC_BASE_ADDR_MASK));
-		return -TERN_EINVAL;
-	}
 	if (!apic_base_transition_ok(old, val))
+		return -TERN_EINVAL;
+	/* a move needs the xAPIC window trapped at the new base (RAM, devices: refused) */
+	if ((val & APIC_BASE_ADDR_MASK) != (old & APIC_BASE_ADDR_MASK) &&
+	    vm_lapic_window(v->vm, val & APIC_BASE_ADDR_MASK))
 		return -TERN_EINVAL;
 	/* the BSP flag is the hardware's to set */
 	WRITE_ONCE(v->apic_base, (val & ~APIC_BASE_BSP) | (old & APIC_BASE_BSP));
@@ -970,6 +970,13 @@ bool vlapic_x2apic_mode(struct vm *vm, unsigned vcpu_id)
 	struct vlapic *v = vlapic_get(vm, vcpu_id);
 
 	return v && x2apic(v);
+}
+
+u64 vlapic_base(struct vm *vm, unsigned vcpu_id)
+{
+	struct vlapic *v = vlapic_get(vm, vcpu_id);
+
+	return v ? READ_ONCE(v->apic_base) & APIC_BASE_ADDR_MASK : APIC_DEFAULT_BASE;
 }
 
 void vlapic_set_cr8(struct vm *vm, unsigned vcpu_id, u64 cr8)

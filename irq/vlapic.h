@@ -233,7 +233,8 @@ int vlapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size,
  * Returns 0, or -TERN_EINVAL where the hardware raises #GP (the caller
  * injects it): x2APIC MSRs outside x2APIC mode, reserved or absent MSRs,
  * reading EOI/SELF_IPI, writing read-only registers, non-zero reserved
- * bits, a non-zero EOI, an illegal IA32_APIC_BASE transition or base move.
+ * bits, a non-zero EOI, an illegal IA32_APIC_BASE transition, or a base
+ * move vm_lapic_window() refuses (onto RAM, shared memory or a device).
  */
 int vlapic_rdmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 *val);
 int vlapic_wrmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 val);
@@ -242,6 +243,8 @@ int vlapic_wrmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 val);
 bool vlapic_hw_enabled(struct vm *vm, unsigned vcpu_id);
 /* IA32_APIC_BASE.EXTD (and EN). */
 bool vlapic_x2apic_mode(struct vm *vm, unsigned vcpu_id);
+/* The xAPIC page's guest-physical address (IA32_APIC_BASE bits 12 and up). */
+u64 vlapic_base(struct vm *vm, unsigned vcpu_id);
 
 /* CR8 = TPR[7:4]; setting it updates PPR. */
 void vlapic_set_cr8(struct vm *vm, unsigned vcpu_id, u64 cr8);

@@ -24,6 +24,7 @@
 #define LIMIT_HC_CONSOLE_BYTES    4096u   /* one CONSOLE_WRITE */
 #define LIMIT_LAPIC_PERIOD_MIN_US 50u     /* fastest periodic vLAPIC timer (the PIT's IRQ0 floor too) */
 #define LIMIT_FREE_PAGES_FLOOR    256u    /* 1 MiB kept back from guest-driven allocations */
+#define LIMIT_LAPIC_WINDOWS       8u      /* distinct xAPIC bases trapped, per VM (the default's included) */
 
 /* Pure rule, for unit tests: may `bytes` be allocated when `free_pages` pages are free? */
 static inline bool limits_alloc_allowed(u64 free_pages, u64 bytes)

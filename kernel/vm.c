@@ -249,21 +249,65 @@ static void vm_destroy(struct vm *vm)
 }
 
 /*
- * The vLAPIC page's MMIO: the vLAPIC of the accessing vCPU, then a
+ * An xAPIC window's MMIO: the vLAPIC of the accessing vCPU when the window
+ * is at that vCPU's base (else nothing is there: all ones), then a
  * re-evaluation of its pending interrupts before the next entry (TPR, EOI,
  * timer and ICR writes change what may be injected).
  */
 static int lapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size, bool write,
 		      u64 *val)
 {
-	struct vm *vm = opaque;
-	int rc = vlapic_mmio(vm, vcpu_id, offset, size, write, val);
+	const struct lapic_window *w = opaque;
+	struct vm *vm = w->vm;
+	int rc;
 
-	if (!write || vcpu_id >= vm->nr_vcpus)
+	if (vcpu_id >= vm->nr_vcpus || vlapic_base(vm, vcpu_id) != w->base) {
+		if (!write)
+			*val = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+		return 0;
+	}
+	rc = vlapic_mmio(vm, vcpu_id, offset, size, write, val);
+	if (!write)
 		return rc;   /* a read that fired the timer kicked already */
 	if (offset == APIC_REG_LVT_TIMER || offset == APIC_REG_TMICT || offset == APIC_REG_TDCR)
 		vm_timers_changed(vm);
 	WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
+	return rc;
+}
+
+/* Is [base, base + len) inside one of the VM's shared-memory regions (mapped, not trapped)? */
+static bool overlaps_shm(struct vm *vm, u64 base, u64 len)
+{
+	u64 gpa, size;
+
+	for (unsigned i = 0; vm_shm_region(vm, i, &gpa, &size); i++)
+		if (base < gpa + size && gpa < base + len)
+			return true;
+	return false;
+}
+
+int vm_lapic_window(struct vm *vm, u64 base)
+{
+	struct lapic_window *w;
+	int rc = 0;
+
+	if (vm_range_has_ram(vm, base, APIC_MMIO_SIZE) || overlaps_shm(vm, base, APIC_MMIO_SIZE))
+		return -TERN_EINVAL;
+	spin_lock(&vm->lapic_lock);
+	for (unsigned i = 0; i < vm->nr_lapic_windows; i++)
+		if (vm->lapic_windows[i].base == base)
+			goto out;
+	if (vm->nr_lapic_windows == LIMIT_LAPIC_WINDOWS) {
+		rc = -TERN_ENOSPC;
+		goto out;
+	}
+	w = &vm->lapic_windows[vm->nr_lapic_windows];
+	*w = (struct lapic_window){ vm, base };
+	rc = mmio_register(vm, base, APIC_MMIO_SIZE, lapic_mmio, w);
+	if (!rc)
+		vm->nr_lapic_windows++;
+out:
+	spin_unlock(&vm->lapic_lock);
 	return rc;
 }
 
@@ -287,7 +331,7 @@ static int irq_models_create(struct vm *vm)
 	if (!rc)
 		rc = mmio_register(vm, VIOAPIC_BASE, VIOAPIC_MMIO_SIZE, vioapic_mmio, vm);
 	if (!rc)
-		rc = mmio_register(vm, APIC_DEFAULT_BASE, APIC_MMIO_SIZE, lapic_mmio, vm);
+		rc = vm_lapic_window(vm, APIC_DEFAULT_BASE);
 	if (rc)
 		pr_err("vm%u: interrupt controller setup failed (error %d)", vm->id, rc);
 	return rc;
@@ -363,6 +407,7 @@ struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot
 	vm->id = id;
 	vm->prefix_console = prefix_console;
 	spin_lock_init(&vm->console_lock);
+	spin_lock_init(&vm->lapic_lock);
 	fmt_snprintf(vm->name, sizeof(vm->name), "%s", cfg->kernel);
 	rc = create_parts(vm, cfg);
 	if (!rc)

@@ -38,6 +38,16 @@ void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len);
  */
 bool vm_shm_region(struct vm *vm, unsigned i, u64 *gpa, u64 *size);
 
+/*
+ * A vLAPIC's xAPIC page moves to base (IA32_APIC_BASE): have tern trap
+ * accesses there, for whichever vCPU's base it is (each vCPU sees only its
+ * own page; elsewhere the window reads all ones). 0 (also when already
+ * trapped), -TERN_EINVAL (base is RAM or shared memory), -TERN_EEXIST
+ * (another device's page), -TERN_ENOSPC (LIMIT_LAPIC_WINDOWS bases used).
+ * The vLAPIC refuses the move on an error (the guest gets #GP).
+ */
+int vm_lapic_window(struct vm *vm, u64 base);
+
 /* Copy from/to guest RAM; -TERN_EFAULT when any byte lies outside RAM. */
 int vm_copy_from_guest(struct vm *vm, void *dst, u64 gpa, u64 len);
 int vm_copy_to_guest(struct vm *vm, u64 gpa, const void *src, u64 len);

@@ -8,6 +8,7 @@
 
 #include "irq/irq.h"
 #include "kernel/config.h"
+#include "kernel/limits.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/types.h"
 #include "kernel/vcpu.h"
@@ -21,6 +22,12 @@
 
 struct io_maps;
 
+/* A page where tern traps xAPIC accesses (kernel/vm.c, vm_lapic_window). */
+struct lapic_window {
+	struct vm *vm;
+	u64 base;
+};
+
 struct vm {
 	unsigned id;
 	char name[64];                             /* the kernel's module name */
@@ -32,6 +39,9 @@ struct vm {
 	u64 eptp;
 	void *apic_access_page;                    /* APIC virtualization: mapped at 0xfee00000 */
 	struct io_maps *io;
+	spinlock_t lapic_lock;                     /* guards the windows below */
+	unsigned nr_lapic_windows;
+	struct lapic_window lapic_windows[LIMIT_LAPIC_WINDOWS];
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[TERN_MAX_VCPUS];
 	struct vm_irq irq;

@@ -27,7 +27,14 @@
 #define INTR_STATUS_SVI_SHIFT 8
 #define APIC_ACCESS_FILL 0xff   /* what the page reads as when not virtualized (x2APIC mode) */
 
-enum apicv_mode { MODE_UNSET, MODE_DISABLED, MODE_XAPIC, MODE_X2APIC };
+/*
+ * MODE_XAPIC_MOVED: an xAPIC relocated away from 0xfee00000. The per-VM
+ * APIC-access page stays at the default base (other vCPUs use it), so
+ * this vCPU gets no APIC-access virtualization: its window at the new base
+ * is trapped and emulated on the same register page, and 0xfee00000 reads
+ * as the access page's fill (all ones), as nothing is there for it.
+ */
+enum apicv_mode { MODE_UNSET, MODE_DISABLED, MODE_XAPIC, MODE_X2APIC, MODE_XAPIC_MOVED };
 
 /* x2APIC registers whose RDMSR the CPU serves from the virtual-APIC page (SDM 29.5). */
 static const u16 x2apic_virt_reads[] = {
@@ -145,7 +152,9 @@ static u8 current_mode(struct vcpu *v)
 {
 	if (vlapic_x2apic_mode(v->vm, v->id))
 		return MODE_X2APIC;
-	return vlapic_hw_enabled(v->vm, v->id) ? MODE_XAPIC : MODE_DISABLED;
+	if (!vlapic_hw_enabled(v->vm, v->id))
+		return MODE_DISABLED;
+	return vlapic_base(v->vm, v->id) == APIC_DEFAULT_BASE ? MODE_XAPIC : MODE_XAPIC_MOVED;
 }
 
 static void sync_eoi_exit_bitmap(struct vcpu *v)

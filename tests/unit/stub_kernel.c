@@ -87,6 +87,16 @@ struct vm_irq *vm_irq(struct vm *vm)
 	return &vm->irq;
 }
 
+int stub_lapic_window_ret;
+u64 stub_lapic_window_base;
+
+int vm_lapic_window(struct vm *vm, u64 base)
+{
+	(void)vm;
+	stub_lapic_window_base = base;
+	return stub_lapic_window_ret;
+}
+
 void vcpu_kick(struct vm *vm, unsigned vcpu_id)
 {
 	if (vcpu_id < TERN_MAX_VCPUS)

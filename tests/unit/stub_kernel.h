@@ -20,6 +20,9 @@ void stub_vm_free(struct vm *vm);
 
 /* The fake clock clock_now() returns; starts at 1,000,000. */
 extern u64 stub_clock;
+/* vm_lapic_window(): what it returns, and the base it was last asked for. */
+extern int stub_lapic_window_ret;
+extern u64 stub_lapic_window_base;
 /* Log lines printed so far (tests can assert a warning was given). */
 extern unsigned stub_log_lines;
 

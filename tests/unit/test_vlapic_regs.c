@@ -279,6 +279,51 @@ static void test_svr_software_disable_masks_every_lvt_until_rewritten(void **sta
 	tv_free(vm);
 }
 
+/* Relocation: the base moves when the glue traps the new page, and stays over INIT. */
+static void test_apic_base_relocation(void **state)
+{
+	struct vm *vm = tv_vm(2);
+	const u64 en = APIC_BASE_EN, moved = 0xfd000000ull;
+	u64 val = 0;
+
+	(void)state;
+	stub_lapic_window_ret = 0;
+	stub_lapic_window_base = 0;
+	msr_wr(vm, 1, MSR_IA32_APIC_BASE, APIC_DEFAULT_BASE | en);   /* no move: no window asked */
+	assert_int_equal(stub_lapic_window_base, 0);
+	msr_wr(vm, 1, MSR_IA32_APIC_BASE, moved | en);
+	assert_int_equal(stub_lapic_window_base, moved);
+	assert_int_equal(msr_rd(vm, 1, MSR_IA32_APIC_BASE), moved | en);
+	assert_int_equal(vlapic_base(vm, 1), moved);
+	assert_int_equal(vlapic_base(vm, 0), APIC_DEFAULT_BASE);     /* per vCPU */
+	/* the registers answer as before (the window is the glue's business) */
+	assert_int_equal(vlapic_mmio(vm, 1, APIC_REG_ID, 4, false, &val), 0);
+	assert_int_equal(val, 1u << 24);
+	/* INIT keeps IA32_APIC_BASE; x2APIC keeps the base too */
+	vlapic_reset(vm, 1, true);
+	assert_int_equal(vlapic_base(vm, 1), moved);
+	msr_wr(vm, 1, MSR_IA32_APIC_BASE, moved | en | APIC_BASE_EXTD);
+	assert_int_equal(vlapic_base(vm, 1), moved);
+	/* a move and an illegal transition at once: nothing changes, no window asked */
+	stub_lapic_window_base = 0;
+	assert_int_equal(vlapic_wrmsr(vm, 1, MSR_IA32_APIC_BASE, APIC_DEFAULT_BASE | en), -TERN_EINVAL);
+	assert_int_equal(stub_lapic_window_base, 0);
+	assert_int_equal(vlapic_base(vm, 1), moved);
+	/* a refused move (RAM, a device) leaves the old base */
+	msr_wr(vm, 1, MSR_IA32_APIC_BASE, moved);                    /* disabled, same base */
+	stub_lapic_window_ret = -TERN_EINVAL;
+	assert_int_equal(vlapic_wrmsr(vm, 1, MSR_IA32_APIC_BASE, 0x100000 | en), -TERN_EINVAL);
+	assert_int_equal(msr_rd(vm, 1, MSR_IA32_APIC_BASE), moved);
+	stub_lapic_window_ret = 0;
+	msr_wr(vm, 1, MSR_IA32_APIC_BASE, APIC_DEFAULT_BASE | en);   /* and back home */
+	assert_int_equal(vlapic_base(vm, 1), APIC_DEFAULT_BASE);
+	/* power-on reset: the default base */
+	msr_wr(vm, 1, MSR_IA32_APIC_BASE, moved | en);
+	vlapic_reset(vm, 1, false);
+	assert_int_equal(msr_rd(vm, 1, MSR_IA32_APIC_BASE), APIC_DEFAULT_BASE | en);
+	tv_free(vm);
+}
+
 static void test_apic_base_transitions(void **state)
 {
 	struct vm *vm = tv_vm(2);
@@ -310,7 +355,10 @@ static void test_apic_base_transitions(void **state)
 	assert_int_equal(vlapic_wrmsr(vm, 1, MSR_IA32_APIC_BASE, b | en | BIT(9)), -TERN_EINVAL);
 	assert_int_equal(vlapic_wrmsr(vm, 1, MSR_IA32_APIC_BASE, b | en | 1), -TERN_EINVAL);
 	assert_int_equal(vlapic_wrmsr(vm, 1, MSR_IA32_APIC_BASE, b | en | BIT64(52)), -TERN_EINVAL);
+	stub_lapic_window_ret = -TERN_EEXIST;   /* the IOAPIC's page: the glue refuses */
 	assert_int_equal(vlapic_wrmsr(vm, 1, MSR_IA32_APIC_BASE, 0xfec00000 | en), -TERN_EINVAL);
+	assert_int_equal(stub_lapic_window_base, 0xfec00000);
+	stub_lapic_window_ret = 0;
 	assert_int_equal(msr_rd(vm, 1, MSR_IA32_APIC_BASE), b | en);
 	/* the BSP flag is not the guest's to change */
 	msr_wr(vm, 1, MSR_IA32_APIC_BASE, b | en | APIC_BASE_BSP);
@@ -592,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_esr_error_raises_lvt_error_interrupt),
 		cmocka_unit_test(test_svr_software_disable_masks_every_lvt_until_rewritten),
 		cmocka_unit_test(test_apic_base_transitions),
+		cmocka_unit_test(test_apic_base_relocation),
 		cmocka_unit_test(test_x2apic_switch_gives_32bit_id_and_derived_ldr),
 		cmocka_unit_test(test_x2apic_msrs_fault_outside_x2apic_mode),
 		cmocka_unit_test(test_x2apic_absent_and_write_only_registers_fault_on_read),

@@ -17,6 +17,7 @@
 
 /* xAPIC register offsets (x2APIC MSR = 0x800 + off / 16). */
 #define LAPIC_ID      0x020
+#define LAPIC_VER     0x030
 #define LAPIC_TPR     0x080
 #define LAPIC_PPR     0x0a0
 #define LAPIC_EOI     0x0b0
