@@ -85,8 +85,33 @@ static int stop_no_device(struct vcpu *v, u64 gpa, bool write, unsigned size)
 	return VMX_RUN_YIELD;
 }
 
+static const char *const event_type_names[] = {
+	[INTR_TYPE_EXTERNAL] = "an external interrupt", [INTR_TYPE_NMI] = "an NMI",
+	[INTR_TYPE_HW_EXCEPTION] = "an exception", [INTR_TYPE_SW_INTERRUPT] = "a software interrupt",
+	[INTR_TYPE_PRIV_SW_EXC] = "a privileged software exception",
+	[INTR_TYPE_SW_EXCEPTION] = "a software exception",
+};
+
+/*
+ * The access came from delivering an event (the IDT, a stack push or a
+ * TSS outside RAM), not from the instruction at RIP: there is nothing to
+ * emulate. KVM stops such a guest too; re-injecting would only fault again.
+ */
+static __attribute__((noinline, cold)) int stop_in_delivery(struct vcpu *v, u64 gpa, u32 idt)
+{
+	unsigned type = (idt & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+	const char *what = type < ARRAY_SIZE(event_type_names) && event_type_names[type] ?
+			   event_type_names[type] : "an event";
+
+	vm_stop_error(v->vm, "vCPU %u: delivering %s (vector 0x%x) touched gpa 0x%llx, which is "
+		      "not RAM (rip 0x%llx)", v->id, what, idt & INTR_INFO_VECTOR_MASK,
+		      (unsigned long long)gpa, (unsigned long long)guest_rip());
+	return VMX_RUN_YIELD;
+}
+
 static EXIT_HOT int emulate_mmio(struct vcpu *v, u64 gpa)
 {
+	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
 	enum insn_mode mode = guest_insn_mode();
 	u8 buf[INSN_MAX_LEN];
 	unsigned n;
@@ -96,6 +121,8 @@ static EXIT_HOT int emulate_mmio(struct vcpu *v, u64 gpa)
 	u64 val = 0;
 	int rc;
 
+	if (unlikely(idt & INTR_INFO_VALID))
+		return stop_in_delivery(v, gpa, idt);
 	if (!n || insn_decode(bytes, n, mode, &in))
 		return stop_undecodable(v, gpa, bytes, n);
 	write = in.kind == INSN_STORE_REG || in.kind == INSN_STORE_IMM;
