@@ -23,13 +23,6 @@ struct misc_ports {
 	struct vm *vm;
 };
 
-void platform_reset_request(struct vm *vm, const char *source)
-{
-	pr_info("vm%u: guest asked for a reset via %s; warm reset is not supported, "
-		"ending the VM as powered off", vm_id(vm), source);
-	vm_request_exit(vm, 0);
-}
-
 static int post_pio(void *opaque, unsigned vcpu_id, u16 port, unsigned size, bool in, u32 *val)
 {
 	(void)opaque;
@@ -52,7 +45,7 @@ static int sysctl_a_pio(void *opaque, unsigned vcpu_id, u16 port, unsigned size,
 	if (in)
 		*val = SYSCTL_A_A20;
 	else if (*val & SYSCTL_A_FAST_RESET)
-		platform_reset_request(mp->vm, "port 0x92");
+		vm_request_reset(mp->vm, "port 0x92");
 	return 0;
 }
 
@@ -60,7 +53,7 @@ static void kbc_command(struct misc_ports *mp, u8 cmd)
 {
 	/* KBC_CMD_WRITE_OUTPUT, KBC_CMD_A20_OFF/ON and the rest: accepted, no effect */
 	if (cmd == KBC_CMD_RESET)
-		platform_reset_request(mp->vm, "keyboard controller command 0xfe");
+		vm_request_reset(mp->vm, "keyboard controller command 0xfe");
 }
 
 static int kbc_pio(void *opaque, unsigned vcpu_id, u16 port, unsigned size, bool in, u32 *val)

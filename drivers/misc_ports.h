@@ -34,11 +34,4 @@ int misc_ports_create(struct vm *vm, struct misc_ports **out);
 /* Free an instance (NULL ignored); only once its VM no longer runs. */
 void misc_ports_destroy(struct misc_ports *mp);
 
-/*
- * The guest asked for a platform reset through source (a port name, for
- * the log). Warm reset of a VM does not exist yet: logs one line and ends
- * the VM as a clean power-off (vm_request_exit(vm, 0)).
- */
-void platform_reset_request(struct vm *vm, const char *source);
-
 #endif

@@ -69,7 +69,7 @@ static void reset_control_write(struct pci_host *ph, u8 val)
 	ph->reset_control = val & RESET_CONTROL_KEPT;
 	spin_unlock(&ph->lock);
 	if (val & PCI_RESET_CONTROL_RST_CPU)
-		platform_reset_request(ph->vm, "port 0xcf9");
+		vm_request_reset(ph->vm, "port 0xcf9");
 }
 
 static int pci_host_pio(void *opaque, unsigned vcpu_id, u16 port, unsigned size, bool in,

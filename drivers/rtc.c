@@ -565,6 +565,32 @@ int rtc_create(struct vm *vm, struct rtc **out)
 	return 0;
 }
 
+bool rtc_persist_save(struct vm *vm, struct rtc_persist *out)
+{
+	struct rtc *rtc = rtc_of(vm);
+
+	if (!rtc)
+		return false;
+	spin_lock(&rtc->lock);
+	memcpy(out->ram, rtc->ram, sizeof(out->ram));
+	out->secs = rtc_secs(rtc, clock_now());
+	spin_unlock(&rtc->lock);
+	return true;
+}
+
+void rtc_persist_restore(struct vm *vm, const struct rtc_persist *in)
+{
+	struct rtc *rtc = rtc_of(vm);
+
+	if (!rtc)
+		return;
+	spin_lock(&rtc->lock);
+	memcpy(rtc->ram + RTC_NVRAM_FIRST, in->ram + RTC_NVRAM_FIRST,
+	       RTC_CMOS_SIZE - RTC_NVRAM_FIRST);
+	rtc_set_secs(rtc, in->secs, clock_now());
+	spin_unlock(&rtc->lock);
+}
+
 void rtc_destroy(struct rtc *rtc)
 {
 	unsigned id;

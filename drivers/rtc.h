@@ -39,9 +39,16 @@
 #define RTC_CMOS_SIZE      128
 #define RTC_REG_CENTURY    0x32
 #define RTC_EPOCH          1767225600ull   /* 2026-01-01 00:00:00 UTC */
+#define RTC_NVRAM_FIRST    0x0e            /* CMOS RAM after the clock and A-D */
 
 struct vm;
 struct rtc;
+
+/* What a warm reset keeps of the RTC: the CMOS RAM and the time of day. */
+struct rtc_persist {
+	u8 ram[RTC_CMOS_SIZE];
+	u64 secs;                  /* Unix seconds */
+};
 
 /*
  * Create the RTC/CMOS of vm: allocates its irq source, registers ports
@@ -54,6 +61,15 @@ int rtc_create(struct vm *vm, struct rtc **out);
 
 /* Unpublish and free (NULL ignored); only once the VM no longer runs, before irq_routing_destroy(). */
 void rtc_destroy(struct rtc *rtc);
+
+/*
+ * A VM reset keeps the battery-backed part, as a PC's does: save it from
+ * vm's RTC (false when there is none), and put it into the new RTC after
+ * the reset (CMOS RAM 0x0e-0x7f as the guest left it, the clock going on
+ * from the saved time). Firmware and guests tell a warm boot by it.
+ */
+bool rtc_persist_save(struct vm *vm, struct rtc_persist *out);
+void rtc_persist_restore(struct vm *vm, const struct rtc_persist *in);
 
 /*
  * Absolute TSC of vm's next RTC interrupt (periodic or update/alarm, when

@@ -219,16 +219,32 @@ static bool vcpu_ready(struct vcpu *v)
 	return true;   /* a SIPI is acted on by inject_pending_events() */
 }
 
-/* The VM is ending: this CPU will not run v again; the last one parked ends the VM. */
+/*
+ * The VM is stopping: this CPU will not run v until it is restarted. The
+ * last vCPU parked ends the VM, or, for a reset, hands it to the boot CPU
+ * to rebuild (VMCSs unloaded here, where they are active).
+ */
 static void park(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	bool reset = vm_reset_requested(vm);
 
-	v->parked = true;
+	if (reset)
+		vmx_vcpu_unload(v);
+	store_release(&v->parked, true);
 	if (atomic_inc(&vm->nr_parked) != vm->nr_vcpus)
 		return;
-	vmm_vm_ended(vm);
+	if (reset)
+		store_release(&vm->reboot_ready, true);
+	else
+		vmm_vm_ended(vm);
 	smp_kick(0);   /* the boot CPU may be halted, waiting for the last VM to end */
+}
+
+/* Runnable here: its VM runs and it is not parked (a restarted VM unparks its vCPUs last). */
+static bool vcpu_live(struct vcpu *v)
+{
+	return vm_running(v->vm) && !load_acquire(&v->parked);
 }
 
 static void park_ending(struct run_queue *rq)
@@ -251,7 +267,7 @@ static unsigned count_ready(struct run_queue *rq)
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < rq->nr; i++)
-		n += vm_running(rq->vcpus[i]->vm) && vcpu_ready(rq->vcpus[i]);
+		n += vcpu_live(rq->vcpus[i]) && vcpu_ready(rq->vcpus[i]);
 	return n;
 }
 
@@ -261,7 +277,7 @@ static unsigned count_live(struct run_queue *rq)
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < rq->nr; i++)
-		n += vm_running(rq->vcpus[i]->vm);
+		n += vcpu_live(rq->vcpus[i]);
 	return n;
 }
 
@@ -343,8 +359,10 @@ static void schedule_pass(struct run_queue *rq, unsigned cpu)
 	unsigned live;
 
 	smp_poll();
-	if (cpu == 0)
+	if (cpu == 0) {
 		console_input_poll();
+		vmm_reboot_ready_vms();
+	}
 	park_ending(rq);
 	poll_timers(rq, clock_now());
 	if (!count_ready(rq)) {
@@ -355,7 +373,7 @@ static void schedule_pass(struct run_queue *rq, unsigned cpu)
 	for (unsigned i = 0; i < rq->nr; i++) {
 		struct vcpu *v = rq->vcpus[i];
 
-		if (!vm_running(v->vm) || !vcpu_ready(v))
+		if (!vcpu_live(v) || !vcpu_ready(v))
 			continue;
 		/* a wake-up from here on makes this run yield (kernel/vcpu.c) */
 		WRITE_ONCE(this_cpu()->resched, false);

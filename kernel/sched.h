@@ -61,6 +61,13 @@ bool sched_vm_asleep_forever(struct vm *vm);
  */
 void vmm_vm_ended(struct vm *vm);
 
+/*
+ * On the boot CPU, in its loop: rebuild and restart every VM whose reset
+ * parked all its vCPUs (struct vm reboot_ready); a VM that cannot be
+ * rebuilt ends with status 255.
+ */
+void vmm_reboot_ready_vms(void);
+
 /* True when every VM has ended; then vmm_all_ended() prints and powers off. */
 bool vmm_all_done(void);
 __noreturn void vmm_all_ended(void);

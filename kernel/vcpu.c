@@ -5,6 +5,7 @@
 #include "kernel/lib/atomic.h"
 #include "irq/vlapic.h"
 #include "irq/vpic.h"
+#include "kernel/lib/string.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -29,6 +30,29 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 		return NULL;
 	}
 	return v;
+}
+
+int vcpu_reset(struct vcpu *v)
+{
+	int rc = vmx_vcpu_reset(v);
+
+	if (rc)
+		return rc;
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->state = VCPU_RUNNABLE;   /* the loader puts the APs into wait-for-SIPI */
+	WRITE_ONCE(v->kicked, false);
+	v->events = 0;
+	v->sipi_vector = 0;
+	v->lvtt_shadow = 0;
+	v->deadline = 0;
+	v->timer_gen = 0;
+	v->deadline_stale = true;
+	v->slice_end = 0;
+	v->cr8 = 0;
+	v->pending_exception = 0;
+	v->pending_error_code = 0;
+	v->halt_if = false;
+	return 0;
 }
 
 void vcpu_destroy(struct vcpu *v)

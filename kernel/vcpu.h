@@ -91,6 +91,13 @@ STATIC_ASSERT(offsetof(struct vcpu, gpr) == 0);
 
 /* Allocate vCPU id of vm and its VMX state. NULL when out of memory (logged). */
 struct vcpu *vcpu_create(struct vm *vm, unsigned id);
+/*
+ * v as vcpu_create() left it, for a warm reset of its VM: VMX state
+ * (vmx_vcpu_reset(), so v's VMCS ends up current on the calling CPU),
+ * registers, events, timers. Not its placement or statistics. 0 or the
+ * VMX error.
+ */
+int vcpu_reset(struct vcpu *v);
 /* Free a vCPU from vcpu_create (NULL is ignored). */
 void vcpu_destroy(struct vcpu *v);
 

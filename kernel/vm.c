@@ -10,6 +10,7 @@
 #include "arch/x86/apicv.h"
 #include "arch/x86/vmx.h"
 #include "drivers/platform.h"
+#include "drivers/rtc.h"
 #include "irq/routing.h"
 #include "irq/vioapic.h"
 #include "irq/vlapic.h"
@@ -23,6 +24,7 @@
 #include "kernel/loader_boot.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/rcu.h"
 #include "kernel/shm.h"
 #include "kernel/vm_impl.h"
 #include "kernel/vm_registry.h"
@@ -166,17 +168,35 @@ void vm_console_write(struct vm *vm, const char *buf, size_t len)
 	spin_unlock(&vm->console_lock);
 }
 
-void vm_request_exit(struct vm *vm, int status)
+/* The first stop request decides how the VM stops: false when one came before. */
+static bool request_stop(struct vm *vm, enum vm_stop how, int status)
 {
-	bool expected = false;
+	bool first;
 
-	/* the first request decides the status */
-	if (!atomic_cmpxchg(&vm->exit_requested, &expected, true))
-		return;
-	WRITE_ONCE(vm->exit_status, status);
+	spin_lock(&vm->stop_lock);
+	first = READ_ONCE(vm->exit_requested) == VM_STOP_NONE;
+	if (first) {
+		vm->exit_status = status;   /* before the request: whoever sees it sees the status */
+		store_release(&vm->exit_requested, (u8)how);
+	}
+	spin_unlock(&vm->stop_lock);
+	if (!first)
+		return false;
 	/* the exit path looks at the kick flag only: make every vCPU see the request */
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(vm, i);
+	return true;
+}
+
+void vm_request_exit(struct vm *vm, int status)
+{
+	request_stop(vm, VM_STOP_EXIT, status);
+}
+
+void vm_request_reset(struct vm *vm, const char *source)
+{
+	if (request_stop(vm, VM_STOP_RESET, 0))
+		pr_info("vm%u: reset via %s: rebooting", vm->id, source);
 }
 
 void vm_stop_error(struct vm *vm, const char *fmt, ...)
@@ -408,6 +428,7 @@ struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot
 	vm->prefix_console = prefix_console;
 	spin_lock_init(&vm->console_lock);
 	spin_lock_init(&vm->lapic_lock);
+	spin_lock_init(&vm->stop_lock);
 	fmt_snprintf(vm->name, sizeof(vm->name), "%s", cfg->kernel);
 	rc = create_parts(vm, cfg);
 	if (!rc)
@@ -429,4 +450,96 @@ struct vm *vm_create(unsigned id, const struct vm_config *cfg, const struct boot
 		return NULL;
 	}
 	return vm;
+}
+
+/* ------------------------------------------------------------ warm reset */
+
+/* Everything vm_create() built on top of RAM, EPT and the vCPUs, gone; fresh I/O maps. */
+static int reboot_teardown(struct vm *vm)
+{
+	if (vm->platform)
+		pc_platform_destroy(vm);
+	vm->platform = false;
+	if (vm->routing)
+		irq_routing_destroy(vm);
+	vm->routing = false;
+	irq_models_destroy(vm);
+	io_maps_destroy(vm->io);
+	vm->nr_lapic_windows = 0;
+	vm->io = io_maps_create();
+	return vm->io ? 0 : -TERN_ENOMEM;
+}
+
+static void ram_zero(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_blocks; i++)
+		memset(vm->blocks[i], 0, VM_RAM_BLOCK);
+}
+
+/* The RAM, the APIC-access page and every vCPU as at power-on. */
+static int reboot_reset_state(struct vm *vm)
+{
+	int rc = 0;
+
+	ram_zero(vm);
+	apicv_vm_reset(vm);
+	for (unsigned i = 0; i < vm->nr_vcpus && !rc; i++)
+		rc = vcpu_reset(vm->vcpus[i]);
+	return rc;
+}
+
+/* As vm_create(), on the existing RAM and vCPUs. */
+static int reboot_build(struct vm *vm, const struct vm_config *cfg, const struct boot_info *bi)
+{
+	int rc = irq_models_create(vm);
+
+	if (!rc)
+		rc = irq_links_create(vm, cfg);
+	if (!rc) {
+		rc = pc_platform_init(vm);
+		vm->platform = !rc;
+	}
+	if (!rc)
+		rc = loader_boot_vm(vm, cfg, bi);
+	return rc;
+}
+
+int vm_reboot(struct vm *vm, const struct vm_config *cfg, const struct boot_info *bi)
+{
+	struct rtc_persist cmos;
+	bool keep_cmos;
+	int rc;
+
+	/* no other VM may reach its doorbells while they are rebuilt */
+	vm_registry_remove(vm);
+	synchronize_rcu();
+	keep_cmos = rtc_persist_save(vm, &cmos);
+	rc = reboot_teardown(vm);
+	if (!rc)
+		rc = reboot_reset_state(vm);
+	if (!rc)
+		rc = reboot_build(vm, cfg, bi);
+	if (!rc && keep_cmos)
+		rtc_persist_restore(vm, &cmos);
+	if (!rc)
+		rc = vm_register(vm, cfg);
+	/* the vCPUs' VMCSs were rebuilt here: their home CPUs load them next */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vmx_vcpu_unload(vm->vcpus[i]);
+	if (rc)
+		pr_err("vm%u: reboot failed (error %d)", vm->id, rc);
+	return rc;
+}
+
+void vm_restart(struct vm *vm)
+{
+	vm->nr_parked = 0;
+	spin_lock(&vm->stop_lock);
+	store_release(&vm->exit_requested, (u8)VM_STOP_NONE);
+	spin_unlock(&vm->stop_lock);
+	/* after the request is gone: a CPU that sees a vCPU unparked runs it */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		store_release(&vm->vcpus[i]->parked, false);
+		vcpu_kick(vm, i);
+	}
 }

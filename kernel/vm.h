@@ -65,6 +65,14 @@ void vm_console_write(struct vm *vm, const char *buf, size_t len);
 void vm_request_exit(struct vm *vm, int status);
 
 /*
+ * A warm reset of the VM (port 0xcf9, 0x92, the keyboard controller): its
+ * vCPUs stop, tern rebuilds it and boots the guest again (kernel/vm_impl.h
+ * vm_reboot). Ignored once a stop was requested. source names the way for
+ * the log.
+ */
+void vm_request_reset(struct vm *vm, const char *source);
+
+/*
  * Stop the VM because of something it did wrong; logs the reason as one
  * line "vmN: <reason>" (callers do not add the prefix). Status 255.
  */

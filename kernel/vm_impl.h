@@ -20,6 +20,13 @@
 #define VM_CONSOLE_LINE    256                 /* longest prefixed line before a forced break */
 #define VM_STATUS_ERROR    255                 /* what tern reports for a VM it stopped */
 
+/* Why a VM's vCPUs stop (struct vm exit_requested); the first request wins. */
+enum vm_stop {
+	VM_STOP_NONE,
+	VM_STOP_EXIT,      /* the VM ends with exit_status */
+	VM_STOP_RESET,     /* a warm reset: rebuilt and started again (vm_reboot) */
+};
+
 struct io_maps;
 
 /* A page where tern traps xAPIC accesses (kernel/vm.c, vm_lapic_window). */
@@ -46,7 +53,10 @@ struct vm {
 	struct vcpu *vcpus[TERN_MAX_VCPUS];
 	struct vm_irq irq;
 	u32 timer_gen;                             /* bumped when a timer deadline may move earlier */
-	bool exit_requested;                       /* vCPUs stop at their next exit */
+	spinlock_t stop_lock;                      /* the first stop request and its status */
+	u8 exit_requested;                         /* VM_STOP_*: vCPUs stop at their next exit */
+	bool reboot_ready;                         /* a reset's vCPUs are all parked (kernel/sched.c) */
+	unsigned reboots;                          /* warm resets so far */
 	u32 nr_parked;                             /* vCPUs whose CPU saw the request (kernel/sched.c) */
 	int exit_status;
 	bool ended;                                /* every vCPU stopped, status final */
@@ -79,10 +89,30 @@ static inline void vm_timers_changed(struct vm *vm)
 	__atomic_store_n(&vm->timer_gen, vm->timer_gen + 1, __ATOMIC_RELEASE);
 }
 
-/* True once vm_request_exit()/vm_stop_error() was called. */
+/* True once vm_request_exit()/vm_stop_error()/vm_request_reset() was called. */
 static inline bool vm_exit_requested(const struct vm *vm)
 {
-	return __atomic_load_n(&vm->exit_requested, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&vm->exit_requested, __ATOMIC_ACQUIRE) != VM_STOP_NONE;
 }
+
+/* True when the stop is a warm reset (vm_request_reset()). */
+static inline bool vm_reset_requested(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->exit_requested, __ATOMIC_ACQUIRE) == VM_STOP_RESET;
+}
+
+/*
+ * Rebuild a VM whose vCPUs are all parked and unloaded after a reset: its
+ * devices, interrupt controllers, routing and command-line doorbells anew,
+ * RAM zeroed, every vCPU back to its reset state, the guest loaded again
+ * from cfg's modules; the RTC's battery-backed CMOS and clock and the
+ * shared-memory regions survive. On the calling CPU, which the vCPUs are
+ * then unloaded from for their home CPUs. 0, or an error (logged; the VM
+ * cannot run on).
+ */
+int vm_reboot(struct vm *vm, const struct vm_config *cfg, const struct boot_info *bi);
+
+/* Let the rebooted VM's vCPUs run again (its stop request cleared). */
+void vm_restart(struct vm *vm);
 
 #endif

@@ -34,6 +34,8 @@ static struct vm *vms[CONFIG_MAX_VMS];
 static unsigned nr_vms;
 static int status[CONFIG_MAX_VMS];
 static bool irqdump;
+static const struct tern_config *config;   /* what a reboot rebuilds a VM from */
+static const struct boot_info *boot;
 static spinlock_t end_lock = SPINLOCK_INIT;
 
 /* The irqdump option: routing, doorbells, vPIC and vIOAPIC state of a VM. */
@@ -82,6 +84,32 @@ void vmm_vm_ended(struct vm *vm)
 	if (vm->exit_status == 0)
 		pr_debug("vm%u: ended", vm->id);
 	spin_unlock(&end_lock);
+}
+
+/* A reboot that failed midway: the VM is half rebuilt, so it ends without the dumps. */
+static void end_failed_reboot(struct vm *vm)
+{
+	spin_lock(&end_lock);
+	vm->exit_status = VM_STATUS_ERROR;
+	vm_end(vm);
+	status[vm->id] = VM_STATUS_ERROR;
+	spin_unlock(&end_lock);
+}
+
+void vmm_reboot_ready_vms(void)
+{
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct vm *vm = vms[i];
+
+		if (!vm || !load_acquire(&vm->reboot_ready))
+			continue;
+		vm->reboot_ready = false;
+		vm->reboots++;
+		if (vm_reboot(vm, &config->vms[i], boot))
+			end_failed_reboot(vm);
+		else
+			vm_restart(vm);
+	}
 }
 
 bool vmm_all_done(void)
@@ -150,6 +178,8 @@ __noreturn void vmm_main(const struct boot_info *bi, const struct tern_config *c
 	outb(HOST_PIC_MASTER_DATA, HOST_PIC_MASK_ALL);
 	outb(HOST_PIC_SLAVE_DATA, HOST_PIC_MASK_ALL);
 	irqdump = cfg->irqdump;
+	config = cfg;
+	boot = bi;
 	apicv_set_allowed(!cfg->apicv_off);
 	if (cfg->nr_vms == 0)
 		pr_warn("no vm= on the command line: nothing to run");

@@ -73,6 +73,12 @@ int apicv_vm_init(struct vm *vm)
 	return ept_map(vm->ept_root, APIC_DEFAULT_BASE, virt_to_phys(page), PAGE_SIZE, &small);
 }
 
+void apicv_vm_reset(struct vm *vm)
+{
+	if (vm->apic_access_page)
+		memset(vm->apic_access_page, APIC_ACCESS_FILL, PAGE_SIZE);
+}
+
 void apicv_vm_destroy(struct vm *vm)
 {
 	if (vm->apic_access_page)

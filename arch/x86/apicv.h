@@ -24,6 +24,8 @@ struct vm;
 int apicv_vm_init(struct vm *vm);
 /* Free it. */
 void apicv_vm_destroy(struct vm *vm);
+/* Its contents as apicv_vm_init() left them (a warm reset of the VM). */
+void apicv_vm_reset(struct vm *vm);
 
 /*
  * Turn APIC virtualization on for v (its VMCS current, its vLAPIC created):

@@ -10,6 +10,7 @@
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/x86.h"
 #include "kernel/lib/bitmap.h"
+#include "kernel/lib/string.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -135,23 +136,27 @@ void msr_bitmap_pass(u64 *bitmap, u32 msr, bool read, bool write)
 }
 
 /* Everything exits except MSRs the VMCS switches or tern never uses itself. */
-static u64 *msr_bitmap_create(void)
+static void msr_bitmap_fill(u64 *bitmap)
 {
 	static const u32 passthrough[] = {
 		MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR,
 		MSR_IA32_LSTAR, MSR_IA32_CSTAR, MSR_IA32_FMASK, MSR_IA32_SYSENTER_CS,
 		MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	};
-	u64 *bitmap = page_alloc(0);
 
-	if (!bitmap)
-		return NULL;
 	for (unsigned i = 0; i < PAGE_SIZE / sizeof(u64); i++)
 		bitmap[i] = ~0ull;
 	for (unsigned i = 0; i < ARRAY_SIZE(passthrough); i++)
 		msr_bitmap_pass(bitmap, passthrough[i], true, true);
 	msr_bitmap_pass(bitmap, MSR_IA32_TSC, true, false);
-	return bitmap;
+}
+
+/* The FPU state of a CPU after reset (XSAVE header all zero: every component in its init state). */
+static void fpu_area_reset(struct vcpu *v)
+{
+	memset(v->fpu, 0, PAGE_SIZE << v->fpu_order);
+	*(u32 *)((u8 *)v->fpu + FXSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
+	v->xcr0 = XCR0_X87;
 }
 
 static int fpu_area_create(struct vcpu *v)
@@ -163,39 +168,30 @@ static int fpu_area_create(struct vcpu *v)
 	v->fpu = page_alloc(v->fpu_order);
 	if (!v->fpu)
 		return -TERN_ENOMEM;
-	*(u32 *)((u8 *)v->fpu + FXSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
-	v->xcr0 = XCR0_X87;
+	fpu_area_reset(v);
 	return 0;
 }
 
-static int vmcs_load_new(struct vcpu *v)
+/* VMCLEAR then VMPTRLD v's VMCS here: a fresh launch state, current on this CPU. */
+static int vmcs_load_clear(struct vcpu *v)
 {
 	struct vmx_pcpu *pc = this_cpu()->vmx;
 
-	v->vmcs = page_alloc(0);
-	if (!v->vmcs)
-		return -TERN_ENOMEM;
 	*(u32 *)v->vmcs = vmx_caps.revision;
 	if (!vmclear(virt_to_phys(v->vmcs)) || !vmptrld(virt_to_phys(v->vmcs)))
 		return -TERN_EIO;
 	pc->loaded = v;
+	this_cpu()->current_vcpu = v;
 	v->cpu = (int)this_cpu()->id;
+	v->launched = false;
 	return 0;
 }
 
-int vmx_vcpu_init(struct vcpu *v)
+/* A vCPU that has not run: host state, controls, the guest's reset state and MSRs. */
+static int vmcs_setup(struct vcpu *v)
 {
-	int rc;
+	int rc = vmcs_load_clear(v);
 
-	v->msr_bitmap = msr_bitmap_create();
-	if (!v->msr_bitmap || fpu_area_create(v))
-		return -TERN_ENOMEM;
-	if (vmx_caps.vpid) {
-		v->vpid = vpid_alloc();
-		if (!v->vpid)
-			return -TERN_ENOSPC;
-	}
-	rc = vmcs_load_new(v);
 	if (rc)
 		return rc;
 	vmcs_write_host_state();
@@ -205,6 +201,39 @@ int vmx_vcpu_init(struct vcpu *v)
 	vmcs_guest_reset_common();
 	guest_msr_reset(v);
 	return 0;
+}
+
+int vmx_vcpu_init(struct vcpu *v)
+{
+	v->msr_bitmap = page_alloc(0);
+	v->vmcs = page_alloc(0);
+	if (!v->msr_bitmap || !v->vmcs || fpu_area_create(v))
+		return -TERN_ENOMEM;
+	msr_bitmap_fill(v->msr_bitmap);
+	if (vmx_caps.vpid) {
+		v->vpid = vpid_alloc();
+		if (!v->vpid)
+			return -TERN_ENOSPC;
+	}
+	return vmcs_setup(v);
+}
+
+int vmx_vcpu_reset(struct vcpu *v)
+{
+	struct vmx_pcpu *pc = this_cpu()->vmx;
+
+	if (v->cpu >= 0 && v->cpu != (int)this_cpu()->id)
+		return -TERN_EBUSY;   /* still active on another CPU: vmx_vcpu_unload() there first */
+	if (pc->fpu_owner == v)
+		pc->fpu_owner = NULL;   /* the registers hold the old guest's state: drop it */
+	msr_bitmap_fill(v->msr_bitmap);
+	fpu_area_reset(v);
+	memset(v->swapped_msr, 0, sizeof(v->swapped_msr));
+	v->preempt_armed = false;
+	v->apicv = false;
+	v->apicv_mode = 0;
+	memset(v->eoi_exit, 0, sizeof(v->eoi_exit));
+	return vmcs_setup(v);
 }
 
 void vmx_vcpu_destroy(struct vcpu *v)

@@ -77,6 +77,15 @@ int vmx_vcpu_load(struct vcpu *v);
  */
 void vmx_vcpu_unload(struct vcpu *v);
 
+/*
+ * Back to the state vmx_vcpu_init() left (a warm reset of the VM): the
+ * VMCS rebuilt and current on this CPU, controls, MSR bitmap, FPU area,
+ * guest MSRs and the reset register state; APIC virtualization off until
+ * apicv_vcpu_init(). v must not be active on another CPU (vmx_vcpu_unload
+ * there first): 0, -TERN_EBUSY, -TERN_EIO.
+ */
+int vmx_vcpu_reset(struct vcpu *v);
+
 /* The exit stub's C side: 0 = VMRESUME, VMX_RUN_YIELD = return from vmx_run. */
 int vmx_exit_handler(struct vcpu *v);
 

@@ -92,6 +92,12 @@ void vmx_vcpu_unload(struct vcpu *v)
 
 	if (v->cpu != (int)this_cpu()->id)
 		return;
+	if (pc->fpu_owner == v) {   /* another CPU may run it next: its state goes to memory */
+		fpu_save(v);
+		for (unsigned i = 0; i < SWAP_MSR_COUNT; i++)
+			v->swapped_msr[i] = rdmsr(swapped_msrs[i]);
+		pc->fpu_owner = NULL;
+	}
 	vmclear(virt_to_phys(v->vmcs));
 	if (pc->loaded == v)
 		pc->loaded = NULL;

@@ -19,6 +19,8 @@
  *   mode=init    the loop, then INIT to itself: the BSP restarts at the
  *                reset vector, which is not RAM: tern stops the VM (255)
  *   mode=cf9 | mode=p92 | mode=kbc | mode=s5   the loop, then the reset
+ *                (a warm reset: tern reboots the VM; the guest leaves a mark in
+ *                CMOS first, and the second boot finds it, says so and passes)
  *                or power-off the main loop skips: 0xcf9 <- 6, port 0x92
  *                bit 0, 8042 command 0xfe, PM1a SLP_TYP=S5|SLP_EN: tern
  *                ends the VM with status 0 (docs/security.md)
@@ -51,6 +53,7 @@
 #include "lib/guest.h"
 #include "kernel/limits.h"
 #include "lib/irqtest.h"
+#include "lib/cmos.h"
 
 #define DEFAULT_OPS        100000u
 #define PROGRESS_EVERY     10000u
@@ -747,9 +750,40 @@ static void fuzz(u32 nops, u32 trace_from)
 
 /* ---------------------------------------------------------- end modes */
 
+#define RESET_MARK 0xa5   /* CMOS_TEST_MARK: a reset is under way; CMOS_TEST_MARK + 1: which */
+
+static const char *const reset_modes[] = { "cf9", "p92", "kbc" };
+
+/* The second boot after a reset mode: the mark is there, the VM came back. */
+static bool rebooted(void)
+{
+	u8 which = cmos_read(CMOS_TEST_MARK + 1);
+
+	if (cmos_read(CMOS_TEST_MARK) != RESET_MARK)
+		return false;
+	cmos_write(CMOS_TEST_MARK, 0);
+	check(which < ARRAY_SIZE(reset_modes), "the CMOS mark names a reset mode (%u)", which);
+	if (which < ARRAY_SIZE(reset_modes))
+		printf("hostile: rebooted after %s\n", reset_modes[which]);
+	return true;
+}
+
+static void mark_reset(const char *mode)
+{
+	for (u8 i = 0; i < ARRAY_SIZE(reset_modes); i++)
+		if (!strcmp(mode, reset_modes[i]))
+			cmos_write(CMOS_TEST_MARK + 1, i);
+	cmos_write(CMOS_TEST_MARK, RESET_MARK);
+}
+
 static void end_reset(const char *mode)
 {
-	printf("hostile: ending with %s: tern must end the VM with status 0\n", mode);
+	bool power_off = !strcmp(mode, "s5");
+
+	printf("hostile: ending with %s: tern must %s\n", mode,
+	       power_off ? "end the VM with status 0" : "reboot the VM");
+	if (!power_off)
+		mark_reset(mode);
 	if (!strcmp(mode, "cf9")) {
 		outb(PCI_RESET_PORT, PCI_RESET_HARD);
 	} else if (!strcmp(mode, "p92")) {
@@ -761,7 +795,7 @@ static void end_reset(const char *mode)
 	}
 	for (unsigned i = 0; i < 1000; i++)
 		__asm__ __volatile__("pause");
-	check(false, "%s ended the VM", mode);
+	check(false, "%s %s the VM", mode, power_off ? "ended" : "reset");
 }
 
 struct idt_empty {
@@ -924,6 +958,8 @@ void guest_main(void)
 	bool want_x2apic = arg_u32("x2apic", 0) != 0;   /* every argument is read before the SIPI stubs land */
 
 	(void)mb_cmdline_arg("mode", mode, sizeof(mode));
+	if (rebooted())
+		return;
 	printf("hostile: seed %u\n", seed);
 	printf("hostile: ops %u mode %s\n", nops, mode);
 	rng = ((u64)seed << 32) ^ 0x9e3779b97f4a7c15ull;

@@ -65,6 +65,13 @@ void vm_request_exit(struct vm *vm, int status)
 	fake.exit_vm = vm;
 }
 
+void vm_request_reset(struct vm *vm, const char *source)
+{
+	fake.reset_calls++;
+	fake.reset_vm = vm;
+	fake.reset_source = source;
+}
+
 int set_irq(struct vm *vm, unsigned source_id, u32 gsi, int level)
 {
 	if (fake.nr_irq_calls < FAKE_MAX_IRQ_CALLS) {

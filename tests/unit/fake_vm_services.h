@@ -63,6 +63,9 @@ struct fake_vm_state {
 	unsigned last_source_freed;
 	unsigned exit_calls;
 	int exit_status;
+	unsigned reset_calls;     /* vm_request_reset() */
+	struct vm *reset_vm;
+	const char *reset_source;
 	struct vm *exit_vm;
 };
 

@@ -94,13 +94,15 @@ static void test_reset_control(void **state)
 	(void)state;
 	assert_int_equal(pci_host_create(vm, &ph), 0);
 	fake_out(vm, 0xcf9, 1, 0x02);
-	assert_int_equal(fake.exit_calls, 0);
+	assert_int_equal(fake.reset_calls, 0);
 	assert_int_equal(fake_in(vm, 0xcf9, 1), 0x02);
 	fake_out(vm, 0xcf9, 1, 0x06);
-	assert_int_equal(fake.exit_calls, 1);
-	assert_int_equal(fake.exit_status, 0);
+	assert_int_equal(fake.reset_calls, 1);
+	assert_ptr_equal(fake.reset_vm, vm);
+	assert_string_equal(fake.reset_source, "port 0xcf9");
 	fake_out(vm, 0xcf9, 1, 0x0e);
-	assert_int_equal(fake.exit_calls, 2);
+	assert_int_equal(fake.reset_calls, 2);
+	assert_int_equal(fake.exit_calls, 0);   /* a reset, not an end */
 	pci_host_destroy(ph);
 }
 
@@ -117,7 +119,7 @@ static void test_misc_ports(void **state)
 	assert_int_equal(fake_in(vm, 0x92, 1) & 0x02, 0x02);
 	fake_out(vm, 0x92, 1, 0x00);                       /* A20 off: ignored */
 	assert_int_equal(fake_in(vm, 0x92, 1) & 0x02, 0x02);
-	assert_int_equal(fake.exit_calls, 0);
+	assert_int_equal(fake.reset_calls, 0);
 	/* keyboard controller: A20 through the output port, swallowed */
 	assert_int_equal(fake_in(vm, 0x64, 1), 0x1c);
 	fake_out(vm, 0x64, 1, 0xd1);
@@ -125,12 +127,14 @@ static void test_misc_ports(void **state)
 	fake_out(vm, 0x64, 1, 0xdf);
 	assert_int_equal(fake_in(vm, 0x64, 1) & 0x01, 0);  /* no data */
 	assert_int_equal(fake_in(vm, 0x60, 1), 0);
-	assert_int_equal(fake.exit_calls, 0);
+	assert_int_equal(fake.reset_calls, 0);
 	fake_out(vm, 0x64, 1, 0xfe);
-	assert_int_equal(fake.exit_calls, 1);
+	assert_int_equal(fake.reset_calls, 1);
+	assert_string_equal(fake.reset_source, "keyboard controller command 0xfe");
 	fake_out(vm, 0x92, 1, 0x03);
-	assert_int_equal(fake.exit_calls, 2);
-	assert_int_equal(fake.exit_status, 0);
+	assert_int_equal(fake.reset_calls, 2);
+	assert_string_equal(fake.reset_source, "port 0x92");
+	assert_int_equal(fake.exit_calls, 0);
 	/* the neighbours stay unclaimed */
 	assert_int_equal(fake_in(vm, 0x62, 1), 0xff);
 	assert_int_equal(fake_in(vm, 0x81, 1), 0xff);
