@@ -103,30 +103,28 @@ static int rights_change(u32 owner_id, u32 db_id, u32 ringer_id, bool grant)
 		       doorbell_revoke(owner, db_id, ringer_id);
 }
 
-int intervm_grant(struct vm *caller, u64 owner_id, u64 db_id, u64 ringer_id)
+static int rights_update(struct vm *caller, u64 owner_id, u64 db_id, u64 ringer_id, bool grant)
 {
 	int rc = rights_check(caller, owner_id, db_id, ringer_id);
 
 	if (rc)
 		return rc;
 	rcu_read_lock();
-	rc = rights_change((u32)owner_id, (u32)db_id, (u32)ringer_id, true);
+	rc = rights_change((u32)owner_id, (u32)db_id, (u32)ringer_id, grant);
 	rcu_read_unlock();
+	if (!rc && !grant)
+		synchronize_rcu();   /* no ring that found the grant is still running */
 	return rc;
+}
+
+int intervm_grant(struct vm *caller, u64 owner_id, u64 db_id, u64 ringer_id)
+{
+	return rights_update(caller, owner_id, db_id, ringer_id, true);
 }
 
 int intervm_revoke(struct vm *caller, u64 owner_id, u64 db_id, u64 ringer_id)
 {
-	int rc = rights_check(caller, owner_id, db_id, ringer_id);
-
-	if (rc)
-		return rc;
-	rcu_read_lock();
-	rc = rights_change((u32)owner_id, (u32)db_id, (u32)ringer_id, false);
-	rcu_read_unlock();
-	if (!rc)
-		synchronize_rcu();   /* no ring that found the grant is still running */
-	return rc;
+	return rights_update(caller, owner_id, db_id, ringer_id, false);
 }
 
 /* Running VMs not in `asleep`: the ones that can act by themselves. */

@@ -674,16 +674,6 @@ static void plant_ap_stubs(void)
 	*(volatile u16 *)ap_counter_addr = 0;
 }
 
-static u32 arg_u32(const char *key, u32 def)
-{
-	char buf[ARG_MAX];
-	u64 v;
-
-	if (!mb_cmdline_arg(key, buf, sizeof(buf)) || parse_u64(buf, strlen(buf), &v, false))
-		return def;
-	return (u32)v;
-}
-
 #define NMI_WAIT_SPINS 10000u
 
 /* Send an NMI to itself; true when the handler ran. */
@@ -953,9 +943,9 @@ static void hostile_limits(void)
 void guest_main(void)
 {
 	char mode[ARG_MAX] = "fuzz";
-	u32 seed = arg_u32("seed", 1), nops = arg_u32("ops", DEFAULT_OPS);
-	u32 trace_from = arg_u32("trace", 0);
-	bool want_x2apic = arg_u32("x2apic", 0) != 0;   /* every argument is read before the SIPI stubs land */
+	u32 seed = mb_cmdline_u32("seed", 1), nops = mb_cmdline_u32("ops", DEFAULT_OPS);
+	u32 trace_from = mb_cmdline_u32("trace", 0);
+	bool want_x2apic = mb_cmdline_u32("x2apic", 0) != 0;   /* every argument is read before the SIPI stubs land */
 
 	(void)mb_cmdline_arg("mode", mode, sizeof(mode));
 	if (rebooted())

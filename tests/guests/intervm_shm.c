@@ -119,16 +119,6 @@ static bool region_zero_from(u32 gpa, u32 from, u32 size)
 	return true;
 }
 
-static u32 arg_u32(const char *key, u32 def)
-{
-	char buf[ARG_MAX];
-	u64 v;
-
-	if (!mb_cmdline_arg(key, buf, sizeof(buf)) || parse_u64(buf, strlen(buf), &v, false))
-		return def;
-	return (u32)v;
-}
-
 /* SHM_QUERY every region; the one named SHM_NAME into *chan. Returns how many there are. */
 static u32 query_all(struct tern_shm_info *chan, bool *found)
 {
@@ -151,7 +141,7 @@ static u32 query_all(struct tern_shm_info *chan, bool *found)
 static u32 discover(void)
 {
 	struct tern_shm_info info;
-	u32 size = arg_u32("kib", SHM_KIB) << 10, regions = arg_u32("regions", 1), gpa;
+	u32 size = mb_cmdline_u32("kib", SHM_KIB) << 10, regions = mb_cmdline_u32("regions", 1), gpa;
 	bool found;
 
 	check_eq(query_all(&info, &found), regions, "SHM_QUERY: %u region(s)", regions);

@@ -53,16 +53,6 @@ static bool marker_ok(const u8 *p)
 	return memcmp(p, want, MARKER_LEN) == 0;
 }
 
-static u32 arg_u32(const char *key, u32 def)
-{
-	char buf[ARG_MAX];
-	u64 v;
-
-	if (!mb_cmdline_arg(key, buf, sizeof(buf)) || parse_u64(buf, strlen(buf), &v, false))
-		return def;
-	return (u32)v;
-}
-
 /* One round of ordinary work; returns false at the first wrong answer. */
 static bool round_ok(u32 i)
 {
@@ -94,7 +84,7 @@ static void timer_check(void)
 void guest_main(void)
 {
 	u8 *ram_marker = (u8 *)(uintptr_t)MARKER_GPA;
-	u32 rounds = arg_u32("rounds", DEFAULT_ROUNDS), ms = arg_u32("ms", 0);
+	u32 rounds = mb_cmdline_u32("rounds", DEFAULT_ROUNDS), ms = mb_cmdline_u32("ms", 0);
 	u64 until = rdtsc() + (u64)ms * tsc_per_ms();
 	u32 done = 0, bad = 0;
 

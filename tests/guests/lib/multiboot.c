@@ -92,3 +92,15 @@ bool mb_cmdline_arg(const char *key, char *buf, size_t len)
 	}
 	return false;
 }
+
+#define NUMBER_ARG_MAX 24
+
+u32 mb_cmdline_u32(const char *key, u32 def)
+{
+	char buf[NUMBER_ARG_MAX];
+	u64 v;
+
+	if (!mb_cmdline_arg(key, buf, sizeof(buf)) || parse_u64(buf, strlen(buf), &v, false))
+		return def;
+	return (u32)v;
+}

@@ -51,5 +51,7 @@ const struct mb_module *mb_module(unsigned i);
  * into buf; false when the key is absent.
  */
 bool mb_cmdline_arg(const char *key, char *buf, size_t len);
+/* "key=N" as a number (decimal or 0x hex), or def when absent or not a number. */
+u32 mb_cmdline_u32(const char *key, u32 def);
 
 #endif
