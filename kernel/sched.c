@@ -25,6 +25,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/rcu.h"
+#include "kernel/smp_idle.h"
 #include "kernel/vm_impl.h"
 #include "kernel/vm_registry.h"
 
@@ -51,24 +52,22 @@ static u64 earlier(u64 a, u64 b)
 	return !a ? b : !b ? a : MIN(a, b);
 }
 
-u64 sched_timer_deadline(struct vm *vm, unsigned cpu)
+#define ANY_CPU (-1)
+
+/* Nearest deadline of vm's PIT, RTC and the vLAPIC timers of its vCPUs on cpu (or ANY_CPU). */
+static u64 timers_deadline(struct vm *vm, int cpu)
 {
 	u64 d = earlier(pit_next_deadline(vm), rtc_next_deadline(vm));
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i]->home_cpu == cpu)
+		if (cpu == ANY_CPU || vm->vcpus[i]->home_cpu == (unsigned)cpu)
 			d = earlier(d, vlapic_timer_deadline(vm, i));
 	return d;
 }
 
-/* Every timer of vm, whoever is on duty for it. */
-static u64 vm_any_deadline(struct vm *vm)
+u64 sched_timer_deadline(struct vm *vm, unsigned cpu)
 {
-	u64 d = earlier(pit_next_deadline(vm), rtc_next_deadline(vm));
-
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		d = earlier(d, vlapic_timer_deadline(vm, i));
-	return d;
+	return timers_deadline(vm, (int)cpu);
 }
 
 /* Every vCPU of vm sleeps with nothing posted, and none of its timers is armed. */
@@ -80,7 +79,7 @@ static bool vm_sleeps(struct vm *vm)
 		if (READ_ONCE(v->state) == VCPU_RUNNABLE || load_acquire(&v->kicked))
 			return false;
 	}
-	return !vm_any_deadline(vm);
+	return !timers_deadline(vm, ANY_CPU);
 }
 
 bool sched_vm_asleep_forever(struct vm *vm)
@@ -308,19 +307,14 @@ static void timer_interrupt(struct trap_frame *f)
 }
 
 /*
- * sti takes effect after the next instruction: a kick IPI that arrived
- * since the run queue was looked at (pending while interrupts were off)
- * ends the hlt at once instead of being lost.
+ * Interrupts stay off from the look at the run queue to the halt: a kick
+ * IPI that arrived meanwhile is pending and ends the halt at once.
  */
 static void halt_until(unsigned cpu, u64 deadline)
 {
 	if (deadline)
 		lapic_timer_at(deadline);
-	ipi_idle_enter();
-	rcu_eqs_enter(cpu);
-	__asm__ __volatile__("sti; hlt; cli" : : : "memory");
-	rcu_eqs_exit(cpu);
-	ipi_idle_exit();
+	smp_halt_until_interrupt(cpu);
 	if (deadline)
 		lapic_timer_cancel();
 }

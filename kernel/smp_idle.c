@@ -10,7 +10,7 @@
  * since the last poll (pending while interrupts were off) wakes hlt at
  * once instead of being lost.
  */
-static void halt_until_interrupt(unsigned cpu)
+void smp_halt_until_interrupt(unsigned cpu)
 {
 	ipi_idle_enter();
 	rcu_eqs_enter(cpu);
@@ -27,6 +27,6 @@ __noreturn void smp_idle(void)
 		cli();
 		smp_poll();
 		rcu_quiescent(cpu);
-		halt_until_interrupt(cpu);
+		smp_halt_until_interrupt(cpu);
 	}
 }

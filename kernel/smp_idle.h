@@ -12,4 +12,12 @@
  */
 __noreturn void smp_idle(void);
 
+/*
+ * Halt this CPU (id cpu) until an interrupt, as an idle CPU: calls posted
+ * meanwhile wait for the caller's next smp_poll(), and the CPU is in an
+ * RCU extended quiescent state. Call with interrupts off; an interrupt
+ * that came since (pending) ends the halt at once. Returns with them off.
+ */
+void smp_halt_until_interrupt(unsigned cpu);
+
 #endif
