@@ -73,6 +73,17 @@ void uart_host_putc(char c)
 	outb(COM1_BASE + UART_THR, (u8)c);
 }
 
+bool uart_host_tx_empty(void)
+{
+	return !present || (inb(COM1_BASE + UART_LSR) & UART_LSR_THRE);
+}
+
+void uart_host_tx(char c)
+{
+	if (present)
+		outb(COM1_BASE + UART_THR, (u8)c);
+}
+
 void uart_host_flush(void)
 {
 	if (present)

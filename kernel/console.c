@@ -6,10 +6,21 @@
 #include "kernel/percpu.h"
 
 #define CONSOLE_NO_OWNER (-1)
+#define TX_RING_SIZE     (64u * 1024u)   /* a power of two */
 
 static spinlock_t lock = SPINLOCK_INIT;
 static int owner = CONSOLE_NO_OWNER;  /* cpu holding the lock */
 static bool at_line_start = true;
+
+/*
+ * Output waits in a ring and goes to the UART as fast as it takes it: a
+ * writer (a guest's THR write) no longer waits for the line, which at
+ * 115200 baud is most of a serial console's cost. tail..head is pending;
+ * both run freely and wrap in the array.
+ */
+static char ring[TX_RING_SIZE];
+static u32 head, tail;
+static unsigned fifo_room;              /* bytes the UART FIFO takes without a look at LSR */
 
 /*
  * An exception or NMI while this CPU holds the lock must still be able to
@@ -35,10 +46,30 @@ static void console_unlock(bool locked)
 	spin_unlock(&lock);
 }
 
+/* Hand the UART what it takes now, without waiting (lock held). */
+static void pump(void)
+{
+	while (tail != head) {
+		if (!fifo_room) {
+			if (!uart_host_tx_empty())
+				return;
+			fifo_room = UART_HOST_FIFO;
+		}
+		uart_host_tx(ring[tail++ % TX_RING_SIZE]);
+		fifo_room--;
+	}
+}
+
 static void put_bytes(const char *buf, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		uart_host_putc(buf[i]);
+	for (size_t i = 0; i < len; i++) {
+		if (head - tail == TX_RING_SIZE) {   /* full: wait (bounded) for the oldest to go */
+			uart_host_putc(ring[tail++ % TX_RING_SIZE]);
+			fifo_room = 0;
+		}
+		ring[head++ % TX_RING_SIZE] = buf[i];
+	}
+	pump();
 	if (len)
 		at_line_start = buf[len - 1] == '\n';
 }
@@ -70,8 +101,26 @@ void console_flush(void)
 {
 	bool locked = console_lock();
 
+	while (tail != head) {
+		uart_host_putc(ring[tail++ % TX_RING_SIZE]);   /* waits for room, bounded */
+		fifo_room = 0;
+	}
 	uart_host_flush();
 	console_unlock(locked);
+}
+
+void console_pump(void)
+{
+	if (READ_ONCE(head) == READ_ONCE(tail) || !spin_trylock(&lock))
+		return;
+	WRITE_ONCE(owner, (int)this_cpu()->id);
+	pump();
+	console_unlock(true);
+}
+
+bool console_output_pending(void)
+{
+	return READ_ONCE(head) != READ_ONCE(tail);
 }
 
 bool console_at_line_start(void)

@@ -21,8 +21,18 @@ void console_write(const char *buf, size_t len);
  */
 void console_write_line(const char *buf, size_t len);
 
-/* Wait until everything written has left the UART (before power-off). */
+/*
+ * Writes are buffered (64 KiB) and handed to the UART as fast as it takes
+ * them; whoever writes also sends what fits. Wait until everything written
+ * has left the UART (before power-off, after a fatal report).
+ */
 void console_flush(void);
+
+/* Send what the UART takes now, without waiting; nothing if another CPU is at it. */
+void console_pump(void);
+
+/* Output is waiting in the buffer (someone should call console_pump() soon). */
+bool console_output_pending(void);
 
 /* True when the last byte written ended a line (or nothing was written yet). */
 bool console_at_line_start(void);

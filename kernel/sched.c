@@ -17,6 +17,7 @@
 #include "drivers/rtc.h"
 #include "irq/vlapic.h"
 #include "kernel/clock.h"
+#include "kernel/console.h"
 #include "kernel/console_input.h"
 #include "kernel/intervm.h"
 #include "kernel/lib/atomic.h"
@@ -31,7 +32,7 @@
 
 #define TIMESLICE_TICKS    2000000ull   /* TSC ticks per slice when vCPUs share a CPU */
 #define MIN_SLICE_TICKS    20000ull     /* shortest slice when another VM's timer is near */
-#define CONSOLE_POLL_US    1000         /* the boot CPU looks at console input this often */
+#define CONSOLE_POLL_US    1000         /* console input is looked at, and output sent, this often */
 #define KICK_BACKSTOP_US   1000         /* struct vcpu's kick_backstop on SMP hosts */
 #define US_PER_MS          1000
 #define PLACEMENT_LINE     160
@@ -340,7 +341,7 @@ static void idle(struct run_queue *rq, unsigned cpu)
 		next = earlier(next, sched_timer_deadline(vm, cpu));
 	}
 	now = clock_now();
-	if (cpu == 0)
+	if (cpu == 0 || console_output_pending())   /* input to look at, output to send */
 		next = earlier(next, now + console_poll_ticks);
 	if (next && next <= now)
 		return;
@@ -353,6 +354,7 @@ static void schedule_pass(struct run_queue *rq, unsigned cpu)
 	unsigned live;
 
 	smp_poll();
+	console_pump();
 	if (cpu == 0) {
 		console_input_poll();
 		vmm_reboot_ready_vms();

@@ -3,6 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/x86.h"
+#include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
 
@@ -77,6 +78,7 @@ void trap_fatal(const struct trap_frame *f)
 {
 	trap_dump(f);
 	pr_err("cpu %d halted after an exception in tern", current_cpu_id());
+	console_flush();   /* the report must leave the buffer before the CPU stops */
 	cpu_halt_forever();
 }
 
