@@ -120,7 +120,7 @@ test: deps all unit
 	$(Q)tools/test
 
 bench: deps all
-	$(Q)tools/bench
+	$(Q)tools/bench $(if $(LINUX),LINUX=$(LINUX))
 
 .PHONY: debug
 debug: deps all
