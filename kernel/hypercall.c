@@ -3,6 +3,9 @@
  * Hypercall table. tern's own calls sit at TERN_HC_BASE + index; to add
  * one, write its function and put it in hypercall_table[] (and document it in
  * docs/hypercall.md). Every guest pointer goes through vm_copy_*_guest.
+ * Only the kernel/vm.h services and struct vcpu are used (not struct vm's
+ * insides), so the same file builds on the host against fakes
+ * (tests/unit/test_hypercall.c, tests/fuzz/fuzz_hypercall.c).
  */
 #include <tern/hypercall.h>
 
@@ -15,7 +18,7 @@
 #include "kernel/limits.h"
 #include "kernel/mm.h"
 #include "kernel/shm.h"
-#include "kernel/vm_impl.h"
+#include "kernel/vm.h"
 
 #define TERN_HC_CONSOLE_MAX LIMIT_HC_CONSOLE_BYTES
 #define TERN_HC_DUMP_MAX    VCPU_HC_BUF_SIZE   /* IRQ_DUMP writes at most this much */
