@@ -203,10 +203,12 @@ const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE] = {
 	[TERN_HC_SHM_QUERY - TERN_HC_BASE] = hc_shm_query,
 };
 
-s64 hypercall_dispatch_other(struct vcpu *v, u64 nr)
+s64 hypercall_dispatch_other(struct vcpu *v, u64 nr, u64 mask)
 {
+	/* bitmap words as wide as the caller's registers, as KVM has them */
 	if (nr == KVM_HC_SEND_IPI)
-		return vlapic_pv_send_ipi(v->vm, v->id, v->gpr[GPR_RBX], v->gpr[GPR_RCX],
-					  (u32)v->gpr[GPR_RDX], v->gpr[GPR_RSI]);
+		return vlapic_pv_send_ipi(v->vm, v->id, v->gpr[GPR_RBX] & mask, v->gpr[GPR_RCX] & mask,
+					  (u32)v->gpr[GPR_RDX], v->gpr[GPR_RSI] & mask,
+					  mask == ~0ull ? 64 : 32);
 	return -TERN_KVM_ENOSYS;
 }

@@ -6,11 +6,13 @@
  * KVM PV send-IPI (irq/lapic_deliver.c), over the real vPIC, vIOAPIC and
  * vLAPICs. Two or three VMs (tests/unit/fake_hc_vms.c), usually one of
  * them the control VM, each with its own exactly-sized guest RAM (ASan
- * sees any access past it), 1-2 vCPUs, optional doorbell= doorbells,
+ * sees any access past it), 1-2 vCPUs (now and then 33-40, so APIC IDs
+ * past KVM's 32-bit PV IPI cluster exist), optional doorbell= doorbells,
  * shm= regions and lowered routing limits. The input then picks a sequence
  * of: hypercalls (any number: every table entry, the holes, KVM's numbers,
- * numbers with high bits set) from any vCPU with 64-bit arguments chosen
- * for their edges (guest pointers inside RAM, at and across its end,
+ * numbers with high bits set) from any vCPU, in 64-bit or 32-bit code,
+ * with register values chosen for their edges (guest pointers inside RAM,
+ * at and across its end,
  * wrapping, in the shm window; lengths 0, 4096, 4097, huge; ids live, dead,
  * stale or with high bits; VM ids registered or not), guest stores into RAM
  * (raw bytes, or a near-valid routing request so SET_GSI_ROUTING parses),
@@ -25,6 +27,9 @@
  *    rules the arguments break allow (when several apply, any of them; the
  *    orders the ABI fixes are kept: GRANT/REVOKE -EPERM first, -E2BIG before
  *    the entries are read); an unknown number gives exactly -1000;
+ *  - outside 64-bit mode only the low halves of RAX and the argument
+ *    registers count, and KVM_HC_SEND_IPI's bitmap words are 32 bits (as
+ *    KVM): a fixed PV IPI lands in the IRR of exactly the vCPUs it names;
  *  - every error is in the call's documented list (docs/hypercall.md);
  *  - a refused call changes nothing: every VM's irq_dump() text (routing
  *    table, doorbells, grants, counters), chip state (vPIC/vIOAPIC dumps,
@@ -115,11 +120,19 @@ static bool in_call;
 static unsigned fail_countdown;  /* n > 0: the n-th allocation of the calls from now fails */
 static unsigned refused;         /* allocations the hook failed during this call */
 
+/* FNV-1a over 8-byte words (then the tail bytes): a state fingerprint, not a secure hash. */
 static u64 fnv(u64 h, const void *p, size_t n)
 {
 	const u8 *b = p;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (; i + 8 <= n; i += 8) {
+		u64 w;
+
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+	}
+	for (; i < n; i++)
 		h = (h ^ b[i]) * 0x100000001b3ull;
 	return h;
 }
@@ -533,10 +546,14 @@ static u64 pick_nr(struct fuzz_in *in)
 /* The call and its arguments, the expected result, and what it may change. */
 struct call {
 	unsigned vm, vcpu;
-	u64 nr, a[4];
+	bool long_mode;               /* the caller runs 64-bit code (else 32-bit) */
+	u64 nr, a[4];                 /* RAX, RBX, RCX, RDX, RSI; then as the call reads them */
 	struct expect x;
 	int owner;                    /* another VM whose state may change on success, or -1 */
 	bool writes;                  /* success writes guest RAM at wgpa (wlen bytes) */
+	u64 ipi_targets;              /* KVM_HC_SEND_IPI, fixed: the vCPUs it names */
+	u64 ipi_pending;              /* and those with its vector in IRR before */
+	u8 ipi_vector;
 	u64 wgpa, wlen;
 	u8 want[VCPU_HC_BUF_SIZE];    /* what it must write (QUERY, SHM_QUERY, IRQ_DUMP) */
 	u32 req_nr;                   /* SET_GSI_ROUTING: the request read */
@@ -544,6 +561,21 @@ struct call {
 };
 
 static struct tern_irq_routing_entry req_copy[LIMIT_VM_ROUTE_ENTRIES];
+
+/* The vCPUs of VM vm with vector in IRR. */
+static u64 irr_with(unsigned vm, u8 vector)
+{
+	u64 set = 0;
+
+	for (unsigned c = 0; c < hcvms[vm].nr_vcpus; c++) {
+		const u8 *p = vlapic_regs_page(hcvms[vm].vm, c);
+		u32 w;
+
+		memcpy(&w, p + APIC_REG_IRR + (vector / 32) * 16, 4);
+		set |= (u64)((w >> (vector % 32)) & 1) << c;
+	}
+	return set;
+}
 
 /* Fill c->x (and what the call may write) from the shadow, before the call. */
 static void predict(struct call *c)
@@ -555,6 +587,7 @@ static void predict(struct call *c)
 	memset(x, 0, sizeof(*x));
 	c->owner = -1;
 	c->writes = false;
+	c->ipi_targets = 0;
 	switch (c->nr) {
 	case TERN_HC_NULL:
 		ok_value(x, 0);
@@ -777,6 +810,7 @@ static void predict(struct call *c)
 	case KVM_HC_SEND_IPI: {
 		u32 lo = (u32)c->a[3], min = (u32)a2;
 		unsigned dm = (lo & APIC_ICR_DM_MASK) >> APIC_ICR_DM_SHIFT;
+		unsigned cluster = c->long_mode ? 64 : 32;   /* KVM's bitmap word for the mode */
 		s64 targets = 0;
 
 		if ((lo & (APIC_ICR_DEST_LOGICAL | APIC_ICR_SH_MASK)) ||
@@ -784,9 +818,20 @@ static void predict(struct call *c)
 			allow(x, TERN_EINVAL);
 			break;
 		}
-		for (unsigned b = 0; b < 128; b++)
-			targets += (((b < 64 ? a0 : a1) >> (b % 64)) & 1) &&
-				   (u64)min + b < hcvms[c->vm].nr_vcpus;
+		c->ipi_targets = 0;
+		for (unsigned b = 0; b < 2 * cluster; b++) {
+			u64 id = (u64)min + b;
+
+			if ((((b < cluster ? a0 : a1) >> (b % cluster)) & 1) && id < hcvms[c->vm].nr_vcpus) {
+				targets++;
+				c->ipi_targets |= BIT64(id);
+			}
+		}
+		c->ipi_vector = (u8)lo;
+		if (dm == LAPIC_DM_FIXED && c->ipi_vector >= 16)
+			c->ipi_pending = irr_with(c->vm, c->ipi_vector);
+		else
+			c->ipi_targets = 0;   /* NMIs and illegal vectors reach no IRR */
 		x->ok = x->ok_range = true;
 		x->lo = 0;
 		x->hi = targets;
@@ -915,25 +960,32 @@ static void do_call(struct call *c)
 	s64 rc;
 	bool err;
 
-	predict(c);
 	memcpy(gpr, v->gpr, sizeof(gpr));
 	gpr[GPR_RAX] = c->nr;
 	gpr[GPR_RBX] = c->a[0];
 	gpr[GPR_RCX] = c->a[1];
 	gpr[GPR_RDX] = c->a[2];
 	gpr[GPR_RSI] = c->a[3];
+	/* outside 64-bit mode only the low halves count (docs/hypercall.md, as KVM) */
+	if (!c->long_mode) {
+		c->nr = (u32)c->nr;
+		for (unsigned i = 0; i < 4; i++)
+			c->a[i] = (u32)c->a[i];
+	}
+	predict(c);
 	refused = 0;
 	in_call = true;
-	rc = hcvm_call(c->vm, c->vcpu, c->nr, c->a[0], c->a[1], c->a[2], c->a[3]);
+	rc = hcvm_call_mode(c->vm, c->vcpu, c->long_mode, gpr[GPR_RAX], gpr[GPR_RBX], gpr[GPR_RCX],
+			    gpr[GPR_RDX], gpr[GPR_RSI]);
 	in_call = false;
 	FUZZ_CHECK(!memcmp(gpr, v->gpr, sizeof(gpr)), "hc %#llx changed the caller's GPRs",
 		   (unsigned long long)c->nr);
 
 	if (verbose)
-		fprintf(stderr, "vm%u cpu%u: hc %#llx(%#llx, %#llx, %#llx, %#llx) = %lld\n", c->vm, c->vcpu,
-			(unsigned long long)c->nr, (unsigned long long)c->a[0],
-			(unsigned long long)c->a[1], (unsigned long long)c->a[2],
-			(unsigned long long)c->a[3], (long long)rc);
+		fprintf(stderr, "vm%u cpu%u %s: hc %#llx(%#llx, %#llx, %#llx, %#llx) = %lld\n", c->vm,
+			c->vcpu, c->long_mode ? "64-bit" : "32-bit", (unsigned long long)gpr[GPR_RAX],
+			(unsigned long long)gpr[GPR_RBX], (unsigned long long)gpr[GPR_RCX],
+			(unsigned long long)gpr[GPR_RDX], (unsigned long long)gpr[GPR_RSI], (long long)rc);
 	/* the answer */
 	if (refused && (is_known(c->nr) && c->nr != KVM_HC_SEND_IPI))
 		allow(x, TERN_ENOMEM);
@@ -959,6 +1011,15 @@ static void do_call(struct call *c)
 			   x->ok ? "a value in" : "an error, not success", (long long)x->lo,
 			   (long long)x->hi);
 		apply(c, rc);
+		if (c->ipi_targets) {
+			u64 now = irr_with(c->vm, c->ipi_vector);
+
+			FUZZ_CHECK((now & c->ipi_targets) == c->ipi_targets &&
+				   (now & ~c->ipi_targets) == (c->ipi_pending & ~c->ipi_targets),
+				   "vm%u: PV IPI vector %#x: IRR on vCPUs %llx, want %llx (before %llx)",
+				   c->vm, c->ipi_vector, (unsigned long long)now,
+				   (unsigned long long)c->ipi_targets, (unsigned long long)c->ipi_pending);
+		}
 	}
 
 	/* guest RAM: only the buffer a successful call writes, with what it must hold */
@@ -1020,7 +1081,7 @@ static int setup(struct fuzz_in *in)
 		u8 v = fin_u8(in);
 
 		c->ram_size = sizes[v % 6];
-		c->nr_vcpus = 1 + ((v >> 3) & 1);
+		c->nr_vcpus = fin_u8(in) % 8 == 7 ? 33 + fin_u8(in) % 8 : 1 + ((v >> 3) & 1);
 		c->control = (int)i == control;
 		c->nr_shm = (v >> 4) % (HCVM_MAX_SHM + 1);
 		c->nr_doorbells = (v >> 6) % 3;
@@ -1115,8 +1176,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		default: {            /* a hypercall */
+			u8 m = fin_u8(&in);
+
 			c.vm = vm;
-			c.vcpu = fin_u8(&in) % hcvms[vm].nr_vcpus;
+			c.vcpu = m % hcvms[vm].nr_vcpus;
+			c.long_mode = m & 0x80;
 			c.nr = pick_nr(&in);
 			switch (c.nr) {
 			case TERN_HC_CONSOLE_WRITE:

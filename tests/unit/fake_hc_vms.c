@@ -164,7 +164,8 @@ void hcvm_teardown(void)
 	hcvm_count = 0;
 }
 
-s64 hcvm_call(unsigned vm, unsigned vcpu, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+s64 hcvm_call_mode(unsigned vm, unsigned vcpu, bool long_mode, u64 nr, u64 a0, u64 a1, u64 a2,
+		   u64 a3)
 {
 	struct vcpu *v;
 
@@ -176,5 +177,12 @@ s64 hcvm_call(unsigned vm, unsigned vcpu, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3
 	v->gpr[GPR_RCX] = a1;
 	v->gpr[GPR_RDX] = a2;
 	v->gpr[GPR_RSI] = a3;
-	return hypercall_dispatch(v, nr);
+	if (!hypercall_mode_matters(v, nr))
+		long_mode = true;   /* the exit path does not look: it must not matter */
+	return hypercall_dispatch(v, nr, long_mode);
+}
+
+s64 hcvm_call(unsigned vm, unsigned vcpu, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	return hcvm_call_mode(vm, vcpu, true, nr, a0, a1, a2, a3);
 }

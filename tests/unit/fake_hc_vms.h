@@ -25,7 +25,7 @@ struct vm;
 struct vcpu;
 
 #define HCVM_MAX          4
-#define HCVM_MAX_VCPUS    2
+#define HCVM_MAX_VCPUS    40         /* enough for a PV IPI past the 32-bit cluster */
 #define HCVM_MAX_SHM      3
 #define HCVM_CONSOLE_MAX  (64 * 1024)
 
@@ -69,10 +69,14 @@ void hcvm_teardown(void);
 
 /*
  * Hypercall nr from vCPU vcpu of VM vm with RBX, RCX, RDX, RSI = a0..a3,
- * as arch/x86/exit_vmcall.c does it for a CPL-0 caller: through
- * hypercall_dispatch(), returning what goes back in RAX.
+ * as arch/x86/exit_vmcall.c does it for a CPL-0 caller in 64-bit mode
+ * (hcvm_call) or in long_mode (hcvm_call_mode; false: 32-bit or 16-bit
+ * code): the mode only asked for when hypercall_mode_matters(), then
+ * hypercall_dispatch(). Returns what goes back in RAX.
  */
 s64 hcvm_call(unsigned vm, unsigned vcpu, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
+s64 hcvm_call_mode(unsigned vm, unsigned vcpu, bool long_mode, u64 nr, u64 a0, u64 a1, u64 a2,
+		   u64 a3);
 
 /* The hcvm of a struct vm (NULL for a VM not made here). */
 struct hcvm *hcvm_of(const struct vm *vm);

@@ -6,7 +6,7 @@
  *   vm0  64 KiB RAM, 2 vCPUs, doorbell=0:40:1 (vm1 may ring it), 2 shm regions
  *   vm1  16 KiB RAM, 1 vCPU, limits: 48 GSIs, 40 entries per request, 2 doorbells
  *   vm2   8 KiB RAM, 1 vCPU, the control VM
- * Every call's argument checks and error codes (docs/hypercall.md) are one
+ * (test_pv_ipi_32bit: vm0 with 40 vCPUs). Every call's argument checks and error codes (docs/hypercall.md) are one
  * table; each refused call must leave every VM exactly as it was (routing,
  * doorbells, grants, counters, chips, guest RAM, console).
  */
@@ -630,6 +630,96 @@ static void test_send_ipi(void **state)
 	assert_int_equal(call(0, KVM_HC_SEND_IPI, 1, 0, HI | 1, 0x36), 1);
 }
 
+/* ---------------------------------------------------------------- callers outside 64-bit mode */
+
+#define STALE 0xdead000000000000ull   /* an upper half left over from 64-bit code */
+
+static s64 call32(unsigned vm, unsigned vcpu, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	return hcvm_call_mode(vm, vcpu, false, nr, a0, a1, a2, a3);
+}
+
+/* Only the low halves of RAX, RBX, RCX, RDX, RSI count (as KVM: the SDM leaves the rest undefined). */
+static void test_32bit_callers(void **state)
+{
+	struct tern_doorbell_info info;
+	s64 id;
+
+	(void)state;
+	assert_int_equal(call32(1, 0, TERN_HC_VM_SELF | STALE, 0, 0, 0, 0), 1);
+	assert_int_equal(call32(0, 1, TERN_HC_DOORBELL_RING, db0 | STALE, 0, 0, 0), 0);
+	assert_int_equal(doorbell_query(hcvms[0].vm, db0, &info), 0);
+	assert_int_equal(info.rings, 1);
+	memcpy(hcvms[0].ram + 0x100, "hello", 5);
+	assert_int_equal(call32(0, 0, TERN_HC_CONSOLE_WRITE, 0x100 | STALE, 5 | STALE, 0, 0), 5);
+	assert_memory_equal(hcvms[0].console, "hello", 5);
+	id = call32(0, 0, TERN_HC_DOORBELL_ASSIGN, 9 | STALE, STALE, STALE, STALE);
+	assert_true(id > 0);
+	assert_int_equal(call32(1, 0, TERN_HC_DOORBELL_RING_VM, STALE, db0 | STALE, 0, 0), 0);
+	assert_int_equal(call32(CONTROL, 0, TERN_HC_DOORBELL_GRANT, 0, (u64)id | STALE, 2 | STALE, 0), 0);
+	assert_int_equal(call32(0, 0, TERN_HC_DOORBELL_QUERY, (u64)id | STALE, 0x200 | STALE, 0, 0), 0);
+	memcpy(&info, hcvms[0].ram + 0x200, INFO);
+	assert_int_equal(info.gsi, 9);
+	/* the same registers from 64-bit code mean other things */
+	assert_int_equal(call(0, TERN_HC_DOORBELL_RING, db0 | STALE, 0, 0, 0), -TERN_ENOENT);
+	assert_int_equal(call(0, TERN_HC_VM_SELF | STALE, 0, 0, 0, 0), -TERN_KVM_ENOSYS);
+	/* a refused 32-bit call still changes nothing */
+	capture(&before);
+	assert_int_equal(call32(0, 0, TERN_HC_DOORBELL_RING, STALE, 0, 0, 0), -TERN_ENOENT);
+	assert_int_equal(call32(0, 0, TERN_HC_CONSOLE_WRITE, ram_end(0) | STALE, 1, 0, 0), -TERN_EFAULT);
+	assert_int_equal(call32(0, 0, TERN_HC_BASE + 3, 0, 0, 0, 0), -TERN_KVM_ENOSYS);
+	assert_unchanged(&before, "refused 32-bit calls");
+}
+
+/* vm0 with 40 vCPUs (so APIC IDs 32..39 exist), vm1 and vm2 as usual. */
+static int setup_many(void **state)
+{
+	struct hcvm_config cfg[NR_VMS];
+
+	(void)state;
+	memset(cfg, 0, sizeof(cfg));
+	cfg[0] = (struct hcvm_config){ .ram_size = 64 * 1024, .nr_vcpus = 40 };
+	cfg[1] = (struct hcvm_config){ .ram_size = 16 * 1024, .nr_vcpus = 1 };
+	cfg[2] = (struct hcvm_config){ .ram_size = 8 * 1024, .nr_vcpus = 1, .control = true };
+	return hcvm_setup(NR_VMS, cfg);
+}
+
+/* vCPUs of vm0 with vector pending in IRR. */
+static u64 pending(u8 vector)
+{
+	u64 set = 0;
+
+	for (unsigned c = 0; c < hcvms[0].nr_vcpus; c++) {
+		const u8 *regs = vlapic_regs_page(hcvms[0].vm, c);
+		u32 word;
+
+		memcpy(&word, regs + 0x200 + (vector / 32) * 16, 4);
+		if (word & BIT(vector % 32))
+			set |= BIT64(c);
+	}
+	return set;
+}
+
+/*
+ * KVM_HC_SEND_IPI from 32-bit code (Linux's i386 kvm_send_ipi_mask): each
+ * bitmap word is 32 bits, RCX bit n is APIC ID min + 32 + n (KVM's
+ * cluster_size); from 64-bit code min + 64 + n.
+ */
+static void test_pv_ipi_32bit(void **state)
+{
+	(void)state;
+	assert_int_equal(call32(0, 0, KVM_HC_SEND_IPI, 1, 1, 0, 0x41), 2);
+	assert_int_equal(pending(0x41), BIT64(0) | BIT64(32));
+	assert_int_equal(call32(0, 3, KVM_HC_SEND_IPI, BIT64(1), BIT64(5), 2, 0x42), 2);
+	assert_int_equal(pending(0x42), BIT64(3) | BIT64(39));
+	/* a stale upper half is no destination */
+	assert_int_equal(call32(0, 0, KVM_HC_SEND_IPI, 1 | BIT64(32), STALE, STALE, 0x43 | STALE), 1);
+	assert_int_equal(pending(0x43), BIT64(0));
+	/* 64-bit code: the high word starts at min + 64, bit 32 of the low word is ID 32 */
+	assert_int_equal(call(0, KVM_HC_SEND_IPI, BIT64(32), 1, 0, 0x44), 1);
+	assert_int_equal(pending(0x44), BIT64(32));
+}
+
 /* ---------------------------------------------------------------- memory */
 
 static unsigned fail_next;    /* kzalloc calls to let through before failing one (0: fail none) */
@@ -709,6 +799,8 @@ int main(void)
 		T(test_shm_query),
 		T(test_send_ipi),
 		T(test_memory_floor),
+		T(test_32bit_callers),
+		cmocka_unit_test_setup_teardown(test_pv_ipi_32bit, setup_many, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
