@@ -203,12 +203,27 @@ const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE] = {
 	[TERN_HC_SHM_QUERY - TERN_HC_BASE] = hc_shm_query,
 };
 
-s64 hypercall_dispatch_other(struct vcpu *v, u64 nr, u64 mask)
+s64 hypercall_dispatch_wide(struct vcpu *v, u64 nr)
+{
+	u64 mask = vcpu_long_mode(v) ? ~0ull : 0xffffffffull;
+	u64 idx = (nr & mask) - TERN_HC_BASE;
+	hypercall_fn_t fn;
+
+	if (idx < HYPERCALL_TABLE_SIZE && (fn = hypercall_table[idx]))
+		return fn(v, v->gpr[GPR_RBX] & mask, v->gpr[GPR_RCX] & mask, v->gpr[GPR_RDX] & mask,
+			  v->gpr[GPR_RSI] & mask);
+	return hypercall_dispatch_other(v, nr & mask);
+}
+
+s64 hypercall_dispatch_other(struct vcpu *v, u64 nr)
 {
 	/* bitmap words as wide as the caller's registers, as KVM has them */
-	if (nr == KVM_HC_SEND_IPI)
+	if (nr == KVM_HC_SEND_IPI) {
+		bool wide = vcpu_long_mode(v);
+		u64 mask = wide ? ~0ull : 0xffffffffull;
+
 		return vlapic_pv_send_ipi(v->vm, v->id, v->gpr[GPR_RBX] & mask, v->gpr[GPR_RCX] & mask,
-					  (u32)v->gpr[GPR_RDX], v->gpr[GPR_RSI] & mask,
-					  mask == ~0ull ? 64 : 32);
+					  (u32)v->gpr[GPR_RDX], v->gpr[GPR_RSI] & mask, wide ? 64 : 32);
+	}
 	return -TERN_KVM_ENOSYS;
 }

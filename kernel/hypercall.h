@@ -18,43 +18,35 @@ typedef s64 (*hypercall_fn_t)(struct vcpu *v, u64 a0, u64 a1, u64 a2, u64 a3);
 #define HYPERCALL_TABLE_SIZE (TERN_HC_SHM_QUERY - TERN_HC_BASE + 1)
 extern const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE];
 
-/*
- * The calls outside tern's table (KVM's): -TERN_KVM_ENOSYS for an unknown
- * nr. nr and mask as hypercall_dispatch() has them.
- */
-s64 hypercall_dispatch_other(struct vcpu *v, u64 nr, u64 mask);
+/* The calls outside tern's table (KVM's): -TERN_KVM_ENOSYS for an unknown nr. */
+s64 hypercall_dispatch_other(struct vcpu *v, u64 nr);
 
 /*
- * Does the caller's mode matter to hypercall nr with v's registers? Only
- * when an upper half of RAX, RBX, RCX, RDX or RSI is set (outside 64-bit
- * mode they do not count), or for KVM_HC_SEND_IPI (its bitmap words are
- * 32 bits wide outside 64-bit mode). Lets the exit path skip reading the
- * mode for everything else.
+ * hypercall_dispatch() when an upper half of RAX, RBX, RCX, RDX or RSI is
+ * set: asks the caller's mode (vcpu_long_mode()) and, outside 64-bit mode,
+ * drops those halves.
  */
-static inline bool hypercall_mode_matters(const struct vcpu *v, u64 nr)
-{
-	return ((nr | v->gpr[GPR_RBX] | v->gpr[GPR_RCX] | v->gpr[GPR_RDX] | v->gpr[GPR_RSI]) >> 32) ||
-	       (u32)nr == KVM_HC_SEND_IPI;
-}
+s64 hypercall_dispatch_wide(struct vcpu *v, u64 nr);
 
 /*
  * Run hypercall nr for v with the arguments in its RBX, RCX, RDX, RSI; an
- * unknown nr returns -TERN_KVM_ENOSYS. long_mode: the caller is in 64-bit
- * mode; outside it only the low 32 bits of nr and of each argument count
- * (the SDM leaves the upper halves undefined there; KVM truncates them
- * too). The caller has already refused CPL > 0. Inline: it sits on the
- * VMCALL exit path.
+ * unknown nr returns -TERN_KVM_ENOSYS. Outside 64-bit mode only the low 32
+ * bits of nr and of each argument count (the SDM leaves the upper halves
+ * undefined there; KVM truncates them too): with every upper half clear
+ * that changes nothing, so only then is the mode asked for. The caller has
+ * already refused CPL > 0. Inline: it sits on the VMCALL exit path.
  */
-static inline s64 hypercall_dispatch(struct vcpu *v, u64 nr, bool long_mode)
+static inline s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 {
-	u64 mask = long_mode ? ~0ull : 0xffffffffull;
-	u64 idx = (nr & mask) - TERN_HC_BASE;   /* wraps to a huge index below the base */
+	u64 a0 = v->gpr[GPR_RBX], a1 = v->gpr[GPR_RCX], a2 = v->gpr[GPR_RDX], a3 = v->gpr[GPR_RSI];
+	u64 idx = nr - TERN_HC_BASE;   /* wraps to a huge index below the base */
 	hypercall_fn_t fn;
 
+	if (unlikely((nr | a0 | a1 | a2 | a3) >> 32))
+		return hypercall_dispatch_wide(v, nr);
 	if (likely(idx < HYPERCALL_TABLE_SIZE) && (fn = hypercall_table[idx]))
-		return fn(v, v->gpr[GPR_RBX] & mask, v->gpr[GPR_RCX] & mask, v->gpr[GPR_RDX] & mask,
-			  v->gpr[GPR_RSI] & mask);
-	return hypercall_dispatch_other(v, nr & mask, mask);
+		return fn(v, a0, a1, a2, a3);
+	return hypercall_dispatch_other(v, nr);
 }
 
 #endif

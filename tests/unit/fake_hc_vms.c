@@ -17,6 +17,7 @@
 
 struct hcvm hcvms[HCVM_MAX];
 unsigned hcvm_count;
+static bool call_long_mode;   /* the mode of the caller of the hypercall running now */
 
 struct hcvm *hcvm_of(const struct vm *vm)
 {
@@ -26,7 +27,13 @@ struct hcvm *hcvm_of(const struct vm *vm)
 	return NULL;
 }
 
-/* ---------------------------------------------------------------- kernel/vm.h, kernel/shm.h */
+/* ---------------------------------------------------------------- kernel/vm.h, vcpu.h, shm.h */
+
+bool vcpu_long_mode(struct vcpu *v)
+{
+	(void)v;
+	return call_long_mode;
+}
 
 unsigned vm_id(const struct vm *vm)
 {
@@ -177,9 +184,8 @@ s64 hcvm_call_mode(unsigned vm, unsigned vcpu, bool long_mode, u64 nr, u64 a0, u
 	v->gpr[GPR_RCX] = a1;
 	v->gpr[GPR_RDX] = a2;
 	v->gpr[GPR_RSI] = a3;
-	if (!hypercall_mode_matters(v, nr))
-		long_mode = true;   /* the exit path does not look: it must not matter */
-	return hypercall_dispatch(v, nr, long_mode);
+	call_long_mode = long_mode;
+	return hypercall_dispatch(v, nr);
 }
 
 s64 hcvm_call(unsigned vm, unsigned vcpu, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)

@@ -71,8 +71,8 @@ void hcvm_teardown(void);
  * Hypercall nr from vCPU vcpu of VM vm with RBX, RCX, RDX, RSI = a0..a3,
  * as arch/x86/exit_vmcall.c does it for a CPL-0 caller in 64-bit mode
  * (hcvm_call) or in long_mode (hcvm_call_mode; false: 32-bit or 16-bit
- * code): the mode only asked for when hypercall_mode_matters(), then
- * hypercall_dispatch(). Returns what goes back in RAX.
+ * code; vcpu_long_mode() answers it): hypercall_dispatch(). Returns what
+ * goes back in RAX.
  */
 s64 hcvm_call(unsigned vm, unsigned vcpu, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
 s64 hcvm_call_mode(unsigned vm, unsigned vcpu, bool long_mode, u64 nr, u64 a0, u64 a1, u64 a2,
