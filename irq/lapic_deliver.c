@@ -11,7 +11,8 @@
 #include "kernel/lib/atomic.h"
 
 #define DM_RESERVED        3          /* delivery mode 0b011 */
-#define PV_IPI_CLUSTER     64         /* bits per PV send-IPI bitmap word */
+#define PV_IPI_CLUSTER     64         /* bits per PV send-IPI bitmap word (64-bit callers) */
+#define PV_IPI_CLUSTER_32  32         /* the same for callers outside 64-bit mode */
 
 typedef u64 vcpu_mask_t;              /* one bit per vCPU (TERN_MAX_VCPUS = 64) */
 STATIC_ASSERT(TERN_MAX_VCPUS <= 64);
@@ -99,12 +100,13 @@ int lapic_deliver(struct vm *vm, const struct lapic_irq *irq)
 
 /* ------------------------------------------------------------ KVM PV send-IPI */
 
-static long pv_send_word(struct vm *vm, u64 bits, u64 first_id, const struct lapic_irq *irq)
+static long pv_send_word(struct vm *vm, u64 bits, u64 first_id, unsigned cluster,
+			 const struct lapic_irq *irq)
 {
 	unsigned n = nr_vcpus(vm);
 	long sent = 0;
 
-	for (unsigned b = 0; b < PV_IPI_CLUSTER; b++) {
+	for (unsigned b = 0; b < cluster; b++) {
 		u64 id = first_id + b;
 
 		if (!((bits >> b) & 1) || id >= n)
@@ -115,7 +117,7 @@ static long pv_send_word(struct vm *vm, u64 bits, u64 first_id, const struct lap
 }
 
 long vlapic_pv_send_ipi(struct vm *vm, unsigned src_vcpu, u64 bitmap_low, u64 bitmap_high,
-			u32 min_apic_id, u64 icr)
+			u32 min_apic_id, u64 icr, unsigned cluster)
 {
 	u32 lo = (u32)icr;
 	struct lapic_irq irq = {
@@ -130,7 +132,8 @@ long vlapic_pv_send_ipi(struct vm *vm, unsigned src_vcpu, u64 bitmap_low, u64 bi
 		return -TERN_EINVAL;
 	if (irq.delivery_mode != LAPIC_DM_FIXED && irq.delivery_mode != LAPIC_DM_NMI)
 		return -TERN_EINVAL;
-	/* APIC ID = vcpu_id: bit n of the 128-bit map is vCPU min_apic_id + n */
-	return pv_send_word(vm, bitmap_low, min_apic_id, &irq) +
-	       pv_send_word(vm, bitmap_high, (u64)min_apic_id + PV_IPI_CLUSTER, &irq);
+	/* APIC ID = vcpu_id: bit n of the 2 * cluster-bit map is vCPU min_apic_id + n */
+	cluster = cluster == PV_IPI_CLUSTER_32 ? PV_IPI_CLUSTER_32 : PV_IPI_CLUSTER;
+	return pv_send_word(vm, bitmap_low, min_apic_id, cluster, &irq) +
+	       pv_send_word(vm, bitmap_high, (u64)min_apic_id + cluster, cluster, &irq);
 }

@@ -61,12 +61,15 @@ int lapic_deliver(struct vm *vm, const struct lapic_irq *irq);
 
 /*
  * KVM_HC_SEND_IPI: send the ICR's vector/delivery mode (fixed or NMI) to
- * the APIC IDs min_apic_id + n for every bit n set in bitmap_low (n 0..63)
- * and bitmap_high (n 64..127). Returns how many vCPUs accepted it, or
- * -TERN_EINVAL for a logical destination, a shorthand or another mode.
+ * the APIC IDs min_apic_id + n for every bit n set in bitmap_low and
+ * min_apic_id + cluster + n for every bit n set in bitmap_high, n below
+ * cluster: the bits of one bitmap word, 64 for a caller in 64-bit mode and
+ * 32 otherwise (KVM's cluster size; bits above it are ignored). Returns how
+ * many vCPUs accepted it, or -TERN_EINVAL for a logical destination, a
+ * shorthand or another mode.
  */
 long vlapic_pv_send_ipi(struct vm *vm, unsigned src_vcpu, u64 bitmap_low,
-			u64 bitmap_high, u32 min_apic_id, u64 icr);
+			u64 bitmap_high, u32 min_apic_id, u64 icr, unsigned cluster);
 
 /* ------------------------------------------------------------ lifetime */
 

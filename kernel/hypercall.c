@@ -3,6 +3,9 @@
  * Hypercall table. tern's own calls sit at TERN_HC_BASE + index; to add
  * one, write its function and put it in hypercall_table[] (and document it in
  * docs/hypercall.md). Every guest pointer goes through vm_copy_*_guest.
+ * Only the kernel/vm.h services and struct vcpu are used (not struct vm's
+ * insides), so the same file builds on the host against fakes
+ * (tests/unit/test_hypercall.c, tests/fuzz/fuzz_hypercall.c).
  */
 #include <tern/hypercall.h>
 
@@ -15,7 +18,7 @@
 #include "kernel/limits.h"
 #include "kernel/mm.h"
 #include "kernel/shm.h"
-#include "kernel/vm_impl.h"
+#include "kernel/vm.h"
 
 #define TERN_HC_CONSOLE_MAX LIMIT_HC_CONSOLE_BYTES
 #define TERN_HC_DUMP_MAX    VCPU_HC_BUF_SIZE   /* IRQ_DUMP writes at most this much */
@@ -200,10 +203,27 @@ const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE] = {
 	[TERN_HC_SHM_QUERY - TERN_HC_BASE] = hc_shm_query,
 };
 
+s64 hypercall_dispatch_wide(struct vcpu *v, u64 nr)
+{
+	u64 mask = vcpu_long_mode(v) ? ~0ull : 0xffffffffull;
+	u64 idx = (nr & mask) - TERN_HC_BASE;
+	hypercall_fn_t fn;
+
+	if (idx < HYPERCALL_TABLE_SIZE && (fn = hypercall_table[idx]))
+		return fn(v, v->gpr[GPR_RBX] & mask, v->gpr[GPR_RCX] & mask, v->gpr[GPR_RDX] & mask,
+			  v->gpr[GPR_RSI] & mask);
+	return hypercall_dispatch_other(v, nr & mask);
+}
+
 s64 hypercall_dispatch_other(struct vcpu *v, u64 nr)
 {
-	if (nr == KVM_HC_SEND_IPI)
-		return vlapic_pv_send_ipi(v->vm, v->id, v->gpr[GPR_RBX], v->gpr[GPR_RCX],
-					  (u32)v->gpr[GPR_RDX], v->gpr[GPR_RSI]);
+	/* bitmap words as wide as the caller's registers, as KVM has them */
+	if (nr == KVM_HC_SEND_IPI) {
+		bool wide = vcpu_long_mode(v);
+		u64 mask = wide ? ~0ull : 0xffffffffull;
+
+		return vlapic_pv_send_ipi(v->vm, v->id, v->gpr[GPR_RBX] & mask, v->gpr[GPR_RCX] & mask,
+					  (u32)v->gpr[GPR_RDX], v->gpr[GPR_RSI] & mask, wide ? 64 : 32);
+	}
 	return -TERN_KVM_ENOSYS;
 }

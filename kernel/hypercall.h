@@ -22,17 +22,30 @@ extern const hypercall_fn_t hypercall_table[HYPERCALL_TABLE_SIZE];
 s64 hypercall_dispatch_other(struct vcpu *v, u64 nr);
 
 /*
+ * hypercall_dispatch() when an upper half of RAX, RBX, RCX, RDX or RSI is
+ * set: asks the caller's mode (vcpu_long_mode()) and, outside 64-bit mode,
+ * drops those halves.
+ */
+s64 hypercall_dispatch_wide(struct vcpu *v, u64 nr);
+
+/*
  * Run hypercall nr for v with the arguments in its RBX, RCX, RDX, RSI; an
- * unknown nr returns -TERN_KVM_ENOSYS. The caller has already refused CPL > 0.
- * Inline: it sits on the VMCALL exit path.
+ * unknown nr returns -TERN_KVM_ENOSYS. Outside 64-bit mode only the low 32
+ * bits of nr and of each argument count (the SDM leaves the upper halves
+ * undefined there; KVM truncates them too): with every upper half clear
+ * that changes nothing, so only then is the mode asked for. The caller has
+ * already refused CPL > 0. Inline: it sits on the VMCALL exit path.
  */
 static inline s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 {
+	u64 a0 = v->gpr[GPR_RBX], a1 = v->gpr[GPR_RCX], a2 = v->gpr[GPR_RDX], a3 = v->gpr[GPR_RSI];
 	u64 idx = nr - TERN_HC_BASE;   /* wraps to a huge index below the base */
 	hypercall_fn_t fn;
 
+	if (unlikely((nr | a0 | a1 | a2 | a3) >> 32))
+		return hypercall_dispatch_wide(v, nr);
 	if (likely(idx < HYPERCALL_TABLE_SIZE) && (fn = hypercall_table[idx]))
-		return fn(v, v->gpr[GPR_RBX], v->gpr[GPR_RCX], v->gpr[GPR_RDX], v->gpr[GPR_RSI]);
+		return fn(v, a0, a1, a2, a3);
 	return hypercall_dispatch_other(v, nr);
 }
 

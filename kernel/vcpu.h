@@ -114,4 +114,10 @@ void vcpu_halt(struct vcpu *v, bool if_set);
 /* Take the vLAPIC's pending NMI/INIT/SIPI/ExtINT events into v->events. */
 void vcpu_collect_events(struct vcpu *v);
 
+/*
+ * Is v running 64-bit code (EFER.LMA with CS.L)? During v's exit only (its
+ * VMCS is the current one): arch/x86/exit_vmcall.c.
+ */
+bool vcpu_long_mode(struct vcpu *v);
+
 #endif

@@ -72,6 +72,15 @@ fuzz_devices_SRCS := tests/fuzz/fuzz_devices.c drivers/uart16550.c drivers/fw_cf
 	drivers/pm_timer.c \
 	tests/unit/fake_vm_services.c tests/unit/stub_kernel.c
 
+FUZZ_TARGETS += hypercall
+fuzz_hypercall_SRCS := tests/fuzz/fuzz_hypercall.c kernel/hypercall.c kernel/intervm.c \
+	kernel/vm_registry.c irq/vpic.c irq/vioapic.c irq/vlapic.c irq/lapic_deliver.c irq/msi.c \
+	irq/routing.c irq/doorbell.c irq/irq_dump.c kernel/rcu.c kernel/lib/format.c \
+	tests/unit/fake_hc_vms.c tests/unit/fake_guest_ram.c tests/unit/real_chips.c \
+	tests/unit/stub_rcu_cpu.c tests/unit/stub_kernel.c
+fuzz_hypercall_CFLAGS := -fsanitize-coverage-ignorelist=tests/fuzz/hypercall.nocov
+$(O)/fuzz/fuzz_hypercall: tests/fuzz/hypercall.nocov
+
 FUZZ_BINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 define fuzz_rule

@@ -12,6 +12,8 @@
 
 u64 stub_clock = 1000000;
 unsigned stub_log_lines;
+u64 stub_free_pages = 1u << 20;
+bool (*stub_kzalloc_hook)(size_t size);
 
 u64 clock_now(void)
 {
@@ -39,6 +41,8 @@ void log_printf(enum log_level level, const char *fmt, ...)
 
 void *kzalloc(size_t size)
 {
+	if (stub_kzalloc_hook && !stub_kzalloc_hook(size))
+		return NULL;
 	return calloc(1, size ? size : 1);
 }
 
@@ -65,7 +69,7 @@ void page_free(void *p, unsigned order)
 
 u64 page_free_count(void)
 {
-	return 1u << 20;
+	return stub_free_pages;
 }
 
 struct vm *stub_vm_new(unsigned nr_vcpus)

@@ -25,5 +25,13 @@ extern int stub_lapic_window_ret;
 extern u64 stub_lapic_window_base;
 /* Log lines printed so far (tests can assert a warning was given). */
 extern unsigned stub_log_lines;
+/* What page_free_count() answers (default 1 << 20, far above LIMIT_FREE_PAGES_FLOOR). */
+extern u64 stub_free_pages;
+/*
+ * When set, kzalloc() asks it before each allocation: false makes that one
+ * fail (NULL), to reach the -TERN_ENOMEM paths; a test can also check each
+ * allocation against the memory floor there (kernel/limits.h).
+ */
+extern bool (*stub_kzalloc_hook)(size_t size);
 
 #endif

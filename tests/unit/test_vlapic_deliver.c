@@ -442,14 +442,33 @@ static void test_pv_send_ipi_bitmaps_cover_min_id_plus_128(void **state)
 
 	(void)state;
 	/* low bits 0, 2, 63 from min 1: vCPUs 1, 3, 64 (absent) */
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(0) | BIT64(2) | BIT64(63), 0, 1, 0x61), 2);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(0) | BIT64(2) | BIT64(63), 0, 1, 0x61, 64), 2);
 	assert_int_equal(irr_set(vm, 0x61), BIT64(1) | BIT64(3));
 	/* high word: bit n is min + 64 + n, beyond the 64 vCPUs (not vCPU n) */
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 0, BIT64(0) | BIT64(5), 0, 0x62), 0);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 0, BIT64(0) | BIT64(5), 0, 0x62, 64), 0);
 	assert_int_equal(irr_set(vm, 0x62), 0);
 	/* level/assert bits pass through: a level IPI sets TMR */
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(0), 0, 7, 0xc064), 1);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(0), 0, 7, 0xc064, 64), 1);
 	assert_true(tmr_bit(vm, 7, 0x64));
+	tv_free(vm);
+}
+
+/* Outside 64-bit mode KVM's bitmap words are 32 bits: the high word starts at min + 32. */
+static void test_pv_send_ipi_32bit_cluster(void **state)
+{
+	struct vm *vm = enabled_vm(64);
+
+	(void)state;
+	/* low bit 0 and high bit 0 from min 0: vCPUs 0 and 32; bits 32+ of each word ignored */
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(0) | BIT64(32), BIT64(0) | BIT64(33), 0,
+					    0x65, 32), 2);
+	assert_int_equal(irr_set(vm, 0x65), BIT64(0) | BIT64(32));
+	/* from min 20: low bit 11 is vCPU 31, high bit 11 is vCPU 63 */
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(11), BIT64(11), 20, 0x66, 32), 2);
+	assert_int_equal(irr_set(vm, 0x66), BIT64(31) | BIT64(63));
+	/* a cluster other than 32 is taken as 64 */
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 0, BIT64(0), 0, 0x67, 0), 0);   /* ID 64 */
+	assert_int_equal(irr_set(vm, 0x67), 0);
 	tv_free(vm);
 }
 
@@ -458,18 +477,18 @@ static void test_pv_send_ipi_high_bitmap_and_nmi(void **state)
 	struct vm *vm = enabled_vm(64);
 
 	(void)state;
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 0, BIT64(3), 0, 0x62), 0);   /* ID 67: absent */
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(1), BIT64(3), 0xfffffff0u, 0x62), 0);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 0, BIT64(3), 0, 0x62, 64), 0);   /* ID 67: absent */
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(1), BIT64(3), 0xfffffff0u, 0x62, 64), 0);
 	assert_int_equal(irr_set(vm, 0x62), 0);
 	/* NMI mode */
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(5), 0, 0, 0x400), 1);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, BIT64(5), 0, 0, 0x400, 64), 1);
 	assert_int_equal(vlapic_take_events(vm, 5, NULL), VLAPIC_EV_NMI);
 	/* logical, shorthand or another mode: -EINVAL and nothing sent */
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 1, 0, 0, 0x863), -TERN_EINVAL);
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 1, 0, 0, 0x40063), -TERN_EINVAL);
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 1, 0, 0, 0x563), -TERN_EINVAL);
-	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 1, 0, 0, 0x163), -TERN_EINVAL);
-	assert_int_equal(vlapic_pv_send_ipi(NULL, 0, 1, 0, 0, 0x63), -TERN_EINVAL);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 1, 0, 0, 0x863, 64), -TERN_EINVAL);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 1, 0, 0, 0x40063, 64), -TERN_EINVAL);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 1, 0, 0, 0x563, 64), -TERN_EINVAL);
+	assert_int_equal(vlapic_pv_send_ipi(vm, 0, 1, 0, 0, 0x163, 64), -TERN_EINVAL);
+	assert_int_equal(vlapic_pv_send_ipi(NULL, 0, 1, 0, 0, 0x63, 64), -TERN_EINVAL);
 	assert_int_equal(irr_set(vm, 0x63), 0);
 	tv_free(vm);
 }
@@ -495,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_icr_illegal_vector_sets_send_and_receive_errors),
 		cmocka_unit_test(test_x2apic_icr_and_self_ipi),
 		cmocka_unit_test(test_pv_send_ipi_bitmaps_cover_min_id_plus_128),
+		cmocka_unit_test(test_pv_send_ipi_32bit_cluster),
 		cmocka_unit_test(test_pv_send_ipi_high_bitmap_and_nmi),
 	};
 
