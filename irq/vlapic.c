@@ -144,8 +144,14 @@ static bool vec_clear(struct vlapic *v, unsigned base, u8 vector)
 	return (atomic_and(reg_ptr(v, vec_reg(base, vector)), ~bit) & bit) != 0;
 }
 
+/*
+ * Highest vector set in the 256-bit register at base, or -1. Every
+ * interrupt scans IRR and ISR (PPR, RVI/SVI), so the loop is unrolled:
+ * a load, a test and a branch per word instead of three times that.
+ */
 static int vec_highest(struct vlapic *v, unsigned base)
 {
+#pragma GCC unroll 8
 	for (int w = VECTOR_WORDS - 1; w >= 0; w--) {
 		u32 bits = reg_get(v, base + (unsigned)w * REG_STRIDE);
 

@@ -32,7 +32,6 @@
 unsigned vm_id(const struct vm *vm) { return vm->id; }
 u64 vm_ram_size(const struct vm *vm) { return vm->ram_size; }
 unsigned vm_nr_vcpus(const struct vm *vm) { return vm->nr_vcpus; }
-struct vm_irq *vm_irq(struct vm *vm) { return &vm->irq; }
 
 bool vm_running(const struct vm *vm)
 {

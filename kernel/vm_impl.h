@@ -29,6 +29,7 @@ struct lapic_window {
 };
 
 struct vm {
+	struct vm_irq irq;                         /* first: vm_irq() (irq/irq.h) is a cast */
 	unsigned id;
 	char name[64];                             /* the kernel's module name */
 	u64 ram_size;                              /* bytes, a multiple of VM_RAM_BLOCK */
@@ -44,7 +45,6 @@ struct vm {
 	struct lapic_window lapic_windows[LIMIT_LAPIC_WINDOWS];
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[TERN_MAX_VCPUS];
-	struct vm_irq irq;
 	u32 timer_gen;                             /* bumped when a timer deadline may move earlier */
 	bool exit_requested;                       /* vCPUs stop at their next exit */
 	u32 nr_parked;                             /* vCPUs whose CPU saw the request (kernel/sched.c) */
@@ -59,6 +59,8 @@ struct vm {
 	size_t line_len;
 	char line[VM_CONSOLE_LINE];
 };
+
+STATIC_ASSERT(offsetof(struct vm, irq) == 0);
 
 /*
  * Create VM id from its configuration: RAM, EPT, vCPUs, devices, and the

@@ -82,11 +82,6 @@ void stub_vm_free(struct vm *vm)
 	free(vm);
 }
 
-struct vm_irq *vm_irq(struct vm *vm)
-{
-	return &vm->irq;
-}
-
 int stub_lapic_window_ret;
 u64 stub_lapic_window_base;
 
