@@ -74,6 +74,7 @@ struct vlapic {
 	u64 apic_base;            /* IA32_APIC_BASE */
 	bool apicv;               /* virtual-interrupt delivery in use */
 	u32 esr_pending;          /* errors seen since the last ESR write */
+	u32 tmr_gen;              /* bumped whenever a TMR bit changes (the EOI-exit bitmap) */
 	unsigned events;          /* VLAPIC_EV_*, set atomically */
 	u8 sipi_vector;
 
@@ -142,6 +143,22 @@ static bool vec_clear(struct vlapic *v, unsigned base, u8 vector)
 	u32 bit = BIT(vector % 32u);
 
 	return (atomic_and(reg_ptr(v, vec_reg(base, vector)), ~bit) & bit) != 0;
+}
+
+/*
+ * Lock held: TMR bit of vector <- level. tmr_gen moves only when the bit
+ * does, so APICv rewrites the EOI-exit bitmap only then, and an edge
+ * vector that was edge already (the common case) costs no atomic RMW.
+ */
+static void tmr_update(struct vlapic *v, u8 vector, bool level)
+{
+	if (vec_test(v, APIC_REG_TMR, vector) == level)
+		return;
+	if (level)
+		vec_set(v, APIC_REG_TMR, vector);
+	else
+		vec_clear(v, APIC_REG_TMR, vector);
+	WRITE_ONCE(v->tmr_gen, v->tmr_gen + 1);
 }
 
 /*
@@ -235,7 +252,7 @@ static void raise_error(struct vlapic *v, u32 esr_bit)
 	v->esr_pending |= esr_bit;
 	if ((lvt & APIC_LVT_MASKED) || vector < FIRST_LEGAL_VECTOR)
 		return;   /* an illegal error vector would only raise another error */
-	vec_clear(v, APIC_REG_TMR, vector);
+	tmr_update(v, vector, false);
 	if (!vec_set(v, APIC_REG_IRR, vector))
 		vcpu_kick(v->vm, v->vcpu_id);
 }
@@ -252,10 +269,7 @@ static bool accept_fixed(struct vlapic *v, u8 vector, bool level)
 		v->fixed_dropped++;
 		return false;
 	}
-	if (level)
-		vec_set(v, APIC_REG_TMR, vector);
-	else
-		vec_clear(v, APIC_REG_TMR, vector);
+	tmr_update(v, vector, level);
 	if (vec_set(v, APIC_REG_IRR, vector))
 		return false;
 	TRACE(TR_LAPIC_ACCEPT, v->vm, v->vcpu_id, vector, level, LAPIC_DM_FIXED, 0);
@@ -405,6 +419,7 @@ static void regs_power_on(struct vlapic *v)
 	};
 
 	memset(v->regs, 0, PAGE_SIZE);
+	WRITE_ONCE(v->tmr_gen, v->tmr_gen + 1);   /* TMR cleared with the rest */
 	reg_put(v, APIC_REG_ID, v->vcpu_id << APIC_ID_XAPIC_SHIFT);
 	reg_put(v, APIC_REG_LVR, APIC_VERSION_VALUE);
 	reg_put(v, APIC_REG_DFR, APIC_DFR_FLAT);
@@ -533,6 +548,25 @@ int vlapic_highest_isr(struct vm *vm, unsigned vcpu_id)
 	struct vlapic *v = vlapic_get(vm, vcpu_id);
 
 	return v ? vec_highest(v, APIC_REG_ISR) : -1;
+}
+
+void vlapic_apicv_state(struct vm *vm, unsigned vcpu_id, struct vlapic_apicv_state *st)
+{
+	struct vlapic *v = vlapic_get(vm, vcpu_id);
+	u64 base;
+
+	if (!v) {
+		*st = (struct vlapic_apicv_state){ .irr = -1, .isr = -1 };
+		return;
+	}
+	base = READ_ONCE(v->apic_base);
+	st->base = base & APIC_BASE_ADDR_MASK;
+	st->enabled = base & APIC_BASE_EN;
+	st->x2apic = st->enabled && (base & APIC_BASE_EXTD);
+	st->irr = vec_highest(v, APIC_REG_IRR);
+	st->isr = vec_highest(v, APIC_REG_ISR);
+	st->lvt_timer = reg_get(v, APIC_REG_LVT_TIMER);
+	st->tmr_gen = READ_ONCE(v->tmr_gen);
 }
 
 /* ------------------------------------------------------------ EOI */
@@ -1104,7 +1138,9 @@ unsigned vlapic_take_events(struct vm *vm, unsigned vcpu_id, u8 *sipi_vector)
 	struct vlapic *v = vlapic_get(vm, vcpu_id);
 	unsigned ev;
 
-	if (!v)
+	/* nothing posted (every interrupt but NMI/INIT/SIPI/ExtINT): no lock;
+	 * post_event sets the bit before its kick, so a racing one is seen next time */
+	if (!v || !READ_ONCE(v->events))
 		return 0;
 	spin_lock(&v->lock);
 	ev = atomic_xchg(&v->events, 0u);

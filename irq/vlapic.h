@@ -122,6 +122,25 @@ void vlapic_eoi_virtualized(struct vm *vm, unsigned vcpu_id, u8 vector);
 int vlapic_highest_irr(struct vm *vm, unsigned vcpu_id);
 int vlapic_highest_isr(struct vm *vm, unsigned vcpu_id);
 
+/*
+ * What APIC virtualization loads into the VMCS before an entry, read in
+ * one lookup and without the lock: the CPU edits IRR/ISR while the guest
+ * runs anyway, and whatever tern changes kicks the vCPU, which reads a
+ * fresh state before its next entry.
+ */
+struct vlapic_apicv_state {
+	u64 base;          /* the xAPIC window (IA32_APIC_BASE address bits) */
+	bool enabled;      /* IA32_APIC_BASE.EN */
+	bool x2apic;       /* enabled in x2APIC mode */
+	int irr;           /* highest IRR vector (RVI), -1 none */
+	int isr;           /* highest ISR vector (SVI), -1 none */
+	u32 lvt_timer;     /* the LVT timer register */
+	u32 tmr_gen;       /* changes whenever a TMR bit does: vlapic_eoi_exit_bitmap() moved */
+};
+
+/* Fill *st; a missing vLAPIC reads as disabled with nothing pending (tmr_gen 0). */
+void vlapic_apicv_state(struct vm *vm, unsigned vcpu_id, struct vlapic_apicv_state *st);
+
 /* ------------------------------------------------------------ register interface */
 
 #ifndef MSR_IA32_APIC_BASE   /* arch/x86/x86.h has it too */

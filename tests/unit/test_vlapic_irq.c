@@ -283,6 +283,65 @@ static void test_apicv_eoi_exit_bitmap_and_virtualized_eoi(void **state)
 	tv_free(vm);
 }
 
+static void test_apicv_state_snapshot_and_tmr_generation(void **state)
+{
+	struct vm *vm = tv_vm(2);
+	struct vlapic_apicv_state st;
+	u32 gen;
+
+	(void)state;
+	vlapic_apicv_state(vm, TERN_MAX_VCPUS + 1, &st);          /* no such vLAPIC */
+	assert_false(st.enabled);
+	assert_int_equal(st.irr, -1);
+	assert_int_equal(st.isr, -1);
+	assert_int_equal(st.tmr_gen, 0);
+	sw_enable(vm, 1);
+	vlapic_apicv_state(vm, 1, &st);
+	assert_true(st.enabled);
+	assert_false(st.x2apic);
+	assert_int_equal(st.base, APIC_DEFAULT_BASE);
+	assert_int_equal(st.irr, -1);
+	assert_int_equal(st.isr, -1);
+	assert_int_equal(st.lvt_timer, APIC_LVT_MASKED);
+	gen = st.tmr_gen;
+	/* edge vectors leave the TMR (and its generation) alone */
+	assert_true(vlapic_set_intr(vm, 1, 0x31, false));
+	assert_true(vlapic_set_intr(vm, 1, 0x92, false));
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_equal(st.irr, 0x92);
+	assert_int_equal(st.tmr_gen, gen);
+	/* a level vector sets its TMR bit: the generation moves, once */
+	assert_true(vlapic_set_intr(vm, 1, 0x55, true));
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_not_equal(st.tmr_gen, gen);
+	gen = st.tmr_gen;
+	assert_int_equal(inject(vm, 1), 0x92);
+	assert_int_equal(inject(vm, 1), -1);                     /* 0x92 in service blocks the rest */
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_equal(st.irr, 0x55);
+	assert_int_equal(st.isr, 0x92);
+	assert_int_equal(st.tmr_gen, gen);
+	mmio_wr(vm, 1, APIC_REG_EOI, 0);
+	assert_int_equal(inject(vm, 1), 0x55);
+	mmio_wr(vm, 1, APIC_REG_EOI, 0);                          /* level: to the vIOAPIC */
+	/* TMR stays set until 0x55 is next accepted as edge, which moves it again */
+	assert_true(vlapic_set_intr(vm, 1, 0x55, false));
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_not_equal(st.tmr_gen, gen);
+	gen = st.tmr_gen;
+	/* a reset clears the TMR with everything else */
+	vlapic_reset(vm, 1, true);
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_not_equal(st.tmr_gen, gen);
+	assert_int_equal(st.irr, -1);
+	assert_int_equal(st.isr, -1);
+	to_x2apic(vm, 0);
+	vlapic_apicv_state(vm, 0, &st);
+	assert_true(st.enabled);
+	assert_true(st.x2apic);
+	tv_free(vm);
+}
+
 static void test_events_are_taken_once_with_sipi_vector(void **state)
 {
 	struct vm *vm = tv_vm(2);
@@ -376,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_nested_level_eois_notify_in_isr_order_via_x2apic),
 		cmocka_unit_test(test_vioapic_eoi_runs_without_vlapic_lock),
 		cmocka_unit_test(test_apicv_eoi_exit_bitmap_and_virtualized_eoi),
+		cmocka_unit_test(test_apicv_state_snapshot_and_tmr_generation),
 		cmocka_unit_test(test_events_are_taken_once_with_sipi_vector),
 		cmocka_unit_test(test_accepts_extint_follows_lint0_and_hw_enable),
 		cmocka_unit_test(test_concurrent_set_intr_loses_no_vector),
