@@ -179,6 +179,7 @@ static int vmcs_load_new(struct vcpu *v)
 	if (!vmclear(virt_to_phys(v->vmcs)) || !vmptrld(virt_to_phys(v->vmcs)))
 		return -TERN_EIO;
 	pc->loaded = v;
+	this_cpu()->current_vcpu = v;   /* as vmx_vcpu_load() would have it */
 	v->cpu = (int)this_cpu()->id;
 	return 0;
 }
@@ -217,6 +218,8 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	}
 	if (pc && pc->loaded == v)
 		pc->loaded = NULL;
+	if (this_cpu()->current_vcpu == v)
+		this_cpu()->current_vcpu = NULL;
 	if (pc && pc->fpu_owner == v)
 		pc->fpu_owner = NULL;
 	if (v->msr_bitmap)
