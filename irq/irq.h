@@ -56,4 +56,13 @@ static inline struct vm_irq *vm_irq(struct vm *vm)
  */
 void vcpu_kick(struct vm *vm, unsigned vcpu_id);
 
+/*
+ * A kick that says what changed: the vLAPIC just set fixed vector in
+ * vCPU vcpu_id's IRR and nothing else (no TMR change, no event). The
+ * kernel may then update what the CPU delivers from directly (APICv's
+ * RVI for the vCPU whose VMCS this CPU holds) instead of having the next
+ * entry re-evaluate everything; otherwise it is vcpu_kick(). Same rules.
+ */
+void vcpu_kick_irr(struct vm *vm, unsigned vcpu_id, u8 vector);
+
 #endif

@@ -146,19 +146,20 @@ static bool vec_clear(struct vlapic *v, unsigned base, u8 vector)
 }
 
 /*
- * Lock held: TMR bit of vector <- level. tmr_gen moves only when the bit
- * does, so APICv rewrites the EOI-exit bitmap only then, and an edge
- * vector that was edge already (the common case) costs no atomic RMW.
+ * Lock held: TMR bit of vector <- level; true when it changed. tmr_gen
+ * moves only then, so APICv rewrites the EOI-exit bitmap only then, and
+ * an edge vector that was edge already (the common case) costs no RMW.
  */
-static void tmr_update(struct vlapic *v, u8 vector, bool level)
+static bool tmr_update(struct vlapic *v, u8 vector, bool level)
 {
 	if (vec_test(v, APIC_REG_TMR, vector) == level)
-		return;
+		return false;
 	if (level)
 		vec_set(v, APIC_REG_TMR, vector);
 	else
 		vec_clear(v, APIC_REG_TMR, vector);
 	WRITE_ONCE(v->tmr_gen, v->tmr_gen + 1);
+	return true;
 }
 
 /*
@@ -260,6 +261,8 @@ static void raise_error(struct vlapic *v, u32 esr_bit)
 /* Lock held. IRR <- vector, TMR <- level; true when newly pending. */
 static bool accept_fixed(struct vlapic *v, u8 vector, bool level)
 {
+	bool tmr_changed;
+
 	if (vector < FIRST_LEGAL_VECTOR) {
 		raise_error(v, APIC_ESR_RECV_ILLEGAL);
 		return false;
@@ -269,11 +272,17 @@ static bool accept_fixed(struct vlapic *v, u8 vector, bool level)
 		v->fixed_dropped++;
 		return false;
 	}
-	tmr_update(v, vector, level);
-	if (vec_set(v, APIC_REG_IRR, vector))
+	tmr_changed = tmr_update(v, vector, level);
+	if (vec_set(v, APIC_REG_IRR, vector)) {
+		if (tmr_changed)   /* coalesced, but its EOI must now exit (or no longer) */
+			vcpu_kick(v->vm, v->vcpu_id);
 		return false;
+	}
 	TRACE(TR_LAPIC_ACCEPT, v->vm, v->vcpu_id, vector, level, LAPIC_DM_FIXED, 0);
-	vcpu_kick(v->vm, v->vcpu_id);
+	if (tmr_changed)
+		vcpu_kick(v->vm, v->vcpu_id);   /* the EOI-exit bitmap moves too */
+	else
+		vcpu_kick_irr(v->vm, v->vcpu_id, vector);
 	return true;
 }
 

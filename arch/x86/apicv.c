@@ -25,6 +25,7 @@
 
 #define APICV_PROC2      (PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY)
 #define INTR_STATUS_SVI_SHIFT 8
+#define INTR_STATUS_RVI_MASK  0xffu
 #define APIC_ACCESS_FILL 0xff   /* what the page reads as when not virtualized (x2APIC mode) */
 
 /*
@@ -194,4 +195,13 @@ void apicv_sync(struct vcpu *v)
 		TRACE(TR_INJECT, v->vm, v->id, st.irr, TRACE_INJECT_VID, 0, 0);
 	vmcs_write(VMCS_GUEST_INTR_STATUS, (u64)(st.irr < 0 ? 0 : st.irr) |
 		   ((u64)(st.isr < 0 ? 0 : st.isr) << INTR_STATUS_SVI_SHIFT));
+}
+
+void apicv_raise_rvi(struct vcpu *v, u8 vector)
+{
+	u64 status = vmcs_read(VMCS_GUEST_INTR_STATUS);
+
+	TRACE(TR_INJECT, v->vm, v->id, vector, TRACE_INJECT_VID, 0, 0);
+	if ((status & INTR_STATUS_RVI_MASK) < vector)
+		vmcs_write(VMCS_GUEST_INTR_STATUS, (status & ~(u64)INTR_STATUS_RVI_MASK) | vector);
 }

@@ -310,6 +310,18 @@ static void test_apicv_state_snapshot_and_tmr_generation(void **state)
 	vlapic_apicv_state(vm, 1, &st);
 	assert_int_equal(st.irr, 0x92);
 	assert_int_equal(st.tmr_gen, gen);
+	/* coalesced into a pending edge 0x31, a level 0x31 still changes the TMR:
+	 * the vCPU is kicked so that its EOI-exit bitmap follows */
+	assert_int_equal(vm->kicks[1], 2);
+	assert_false(vlapic_set_intr(vm, 1, 0x31, true));
+	assert_int_equal(vm->kicks[1], 3);
+	assert_false(vlapic_set_intr(vm, 1, 0x31, true));         /* no change: no kick */
+	assert_int_equal(vm->kicks[1], 3);
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_not_equal(st.tmr_gen, gen);
+	assert_false(vlapic_set_intr(vm, 1, 0x31, false));      /* coalesced, TMR cleared */
+	vlapic_apicv_state(vm, 1, &st);
+	gen = st.tmr_gen;                                         /* 0x31 edge again */
 	/* a level vector sets its TMR bit: the generation moves, once */
 	assert_true(vlapic_set_intr(vm, 1, 0x55, true));
 	vlapic_apicv_state(vm, 1, &st);
