@@ -189,6 +189,20 @@ enum apic_reg {
 
 #define APIC_MSR(reg)            (MSR_X2APIC_FIRST + ((reg) >> 4))
 
+/* A register that programs the timer: a write may move its deadline. */
+static inline bool vlapic_timer_reg(unsigned off)
+{
+	return off == APIC_REG_LVT_TIMER || off == APIC_REG_TMICT || off == APIC_REG_TDCR;
+}
+
+/* The same for MSRs: IA32_TSC_DEADLINE and the x2APIC timer registers. */
+static inline bool vlapic_timer_msr(u32 msr)
+{
+	return msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST &&
+		vlapic_timer_reg((msr - MSR_X2APIC_FIRST) << 4));
+}
+
 /* Version: 0x14 (integrated APIC), max LVT entry 5, no directed EOI. */
 #define APIC_VERSION_VALUE       0x00050014u
 

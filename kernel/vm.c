@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "arch/x86/apicv.h"
+#include "arch/x86/inject.h"
 #include "arch/x86/vmx.h"
 #include "drivers/platform.h"
 #include "irq/routing.h"
@@ -268,9 +269,11 @@ static int lapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size,
 	rc = vlapic_mmio(vm, vcpu_id, offset, size, write, val);
 	if (!write)
 		return rc;   /* a read that fired the timer kicked already */
-	if (offset == APIC_REG_LVT_TIMER || offset == APIC_REG_TMICT || offset == APIC_REG_TDCR)
-		vm_timers_changed(vm);
-	WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
+	/* the vCPU of this exit: timer registers move its deadline, the rest its events */
+	if (vlapic_timer_reg((unsigned)offset))
+		inject_timers_changed(vm->vcpus[vcpu_id]);
+	else
+		WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
 	return rc;
 }
 

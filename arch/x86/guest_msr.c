@@ -168,13 +168,19 @@ static int efer_write(u64 val)
 	return 0;
 }
 
-/* vLAPIC MSRs: TPR, EOI, ICR and timer writes change what may be injected next. */
+/*
+ * vLAPIC MSRs. Timer registers move the deadline (an interrupt the write
+ * fires kicks by itself); the rest (TPR, EOI, ICR, SVR, LVTs, APIC base)
+ * may change what is injected next.
+ */
 static int lapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	int rc = vlapic_wrmsr(v->vm, v->id, msr, val);
 
-	vm_timers_changed(v->vm);   /* TSC deadline, LVT timer, initial count, divider */
-	WRITE_ONCE(v->kicked, true);
+	if (vlapic_timer_msr(msr))
+		inject_timers_changed(v);
+	else
+		WRITE_ONCE(v->kicked, true);
 	return rc;
 }
 

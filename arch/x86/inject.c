@@ -234,7 +234,8 @@ void inject_arm_deadline(struct vcpu *v)
  * Nearest deadline the vCPU's preemption timer must catch: the timers its
  * CPU is on duty for (kernel/sched.h: the vLAPIC timers of the vCPUs it
  * hosts, a halted sibling's included, the PIT and the RTC) and the end of
- * the slice.
+ * the slice. Recomputed only when a timer moved (vm->timer_gen) or a new
+ * slice began; the entry path arms the preemption timer from it.
  */
 static void deadline_update(struct vcpu *v)
 {
@@ -243,11 +244,8 @@ static void deadline_update(struct vcpu *v)
 	u64 d;
 	bool want;
 
-	if (gen == v->timer_gen && !v->deadline_stale) {
-		if (v->preempt_armed)
-			inject_arm_deadline(v);
+	if (gen == v->timer_gen && !v->deadline_stale)
 		return;
-	}
 	v->timer_gen = gen;
 	v->deadline_stale = false;
 	d = earlier(sched_timer_deadline(vm, v->home_cpu), v->slice_end);
@@ -257,8 +255,12 @@ static void deadline_update(struct vcpu *v)
 		vmcs_write(VMCS_PIN_CONTROLS, vmx_caps.pin | (want ? PIN_PREEMPTION_TIMER : 0));
 		v->preempt_armed = want;
 	}
-	if (want)
-		inject_arm_deadline(v);
+}
+
+void inject_timers_changed(struct vcpu *v)
+{
+	vm_timers_changed(v->vm);
+	deadline_update(v);
 }
 
 void inject_check_timers(struct vm *vm, u64 now)

@@ -34,12 +34,21 @@ bool inject_reinject_vectoring(struct vcpu *v);
  * take it (else arm the interrupt/NMI-window exit); with APIC
  * virtualization, update RVI/SVI and the EOI-exit bitmap instead. Then
  * recompute the vCPU's timer deadline (vLAPIC timer, PIT, RTC, time
- * slice) and the preemption timer. Consumes v's kick. Returns 0 to
+ * slice) if a timer moved; the caller arms the preemption timer from it
+ * (inject_arm_deadline) just before the entry. Consumes v's kick. Returns 0 to
  * enter, or VMX_RUN_YIELD when the vCPU must not run now: its VM is
  * stopping, a vCPU of this CPU woke (resched), or INIT put it into
  * wait-for-SIPI.
  */
 int inject_pending_events(struct vcpu *v);
+
+/*
+ * v, whose exit this CPU is handling, reprogrammed a guest timer (vLAPIC
+ * timer register or MSR, PIT, RTC): every vCPU on duty for it recomputes
+ * its deadline at its next kick or run, v at once. Not a kick: an
+ * interrupt the write fired kicks by itself.
+ */
+void inject_timers_changed(struct vcpu *v);
 
 /*
  * Write the VMX-preemption timer from the current TSC: v->deadline (0:
