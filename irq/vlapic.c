@@ -581,7 +581,7 @@ void vlapic_apicv_state(struct vm *vm, unsigned vcpu_id, struct vlapic_apicv_sta
 /* ------------------------------------------------------------ EOI */
 
 /* Lock held: retire the highest in-service vector; returns it if level, else -1. */
-static int eoi_locked(struct vlapic *v)
+static ALWAYS_INLINE int eoi_locked(struct vlapic *v)
 {
 	int vector = vec_highest(v, APIC_REG_ISR);
 
@@ -597,6 +597,34 @@ static void forward_eoi(struct vlapic *v, int vector)
 {
 	if (vector >= 0)
 		vioapic_eoi(v->vm, (u8)vector);
+}
+
+/* Lock held: a vector above PPR waits in IRR (what vlapic_pending_vector would return). */
+static bool deliverable_pending(struct vlapic *v)
+{
+	int vector = vec_highest(v, APIC_REG_IRR);
+
+	return vector >= 0 && PRIO_CLASS(vector) > PRIO_CLASS(reg_get(v, APIC_REG_PPR));
+}
+
+int vlapic_x2apic_eoi(struct vm *vm, unsigned vcpu_id, u64 val)
+{
+	struct vlapic *v = vlapic_get(vm, vcpu_id);
+	int level_vector;
+	bool reevaluate;
+
+	if (!v)
+		return -TERN_EINVAL;
+	spin_lock(&v->lock);
+	if (!x2apic(v) || val) {
+		spin_unlock(&v->lock);
+		return -TERN_EINVAL;
+	}
+	level_vector = eoi_locked(v);   /* PPR updated */
+	reevaluate = v->apicv || deliverable_pending(v);
+	spin_unlock(&v->lock);
+	forward_eoi(v, level_vector);
+	return reevaluate;
 }
 
 void vlapic_eoi_virtualized(struct vm *vm, unsigned vcpu_id, u8 vector)
@@ -642,7 +670,7 @@ static void icr_send(struct vlapic *v, u32 lo, u32 dest, struct reg_effects *fx)
 		raise_error(v, APIC_ESR_SEND_ILLEGAL);
 }
 
-static void apply_effects(struct vlapic *v, const struct reg_effects *fx)
+static ALWAYS_INLINE void apply_effects(struct vlapic *v, const struct reg_effects *fx)
 {
 	forward_eoi(v, fx->eoi_vector);
 	if (fx->send_ipi) {

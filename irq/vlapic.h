@@ -272,6 +272,19 @@ int vlapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size,
 int vlapic_rdmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 *val);
 int vlapic_wrmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 val);
 
+/*
+ * The x2APIC EOI MSR (0x80b) written with val: vlapic_wrmsr's effect on
+ * the interrupts' most frequent write without its general decoding (and
+ * without the timer expiry check, which an EOI does not need). Returns
+ * -TERN_EINVAL where the CPU raises #GP (not in x2APIC mode, val != 0);
+ * else 1 when the vCPU must re-evaluate before its next entry (a pending
+ * vector the retired one blocked can be taken now, or APIC
+ * virtualization's SVI must follow the ISR), 0 when nothing changed for
+ * it. A level vector's EOI reaches the vIOAPIC, which kicks if it
+ * re-delivers.
+ */
+int vlapic_x2apic_eoi(struct vm *vm, unsigned vcpu_id, u64 val);
+
 /* IA32_APIC_BASE.EN (CPUID.1:EDX.APIC follows it). */
 bool vlapic_hw_enabled(struct vm *vm, unsigned vcpu_id);
 /* IA32_APIC_BASE.EXTD (and EN). */

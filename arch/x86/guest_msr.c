@@ -244,12 +244,28 @@ int exit_rdmsr(struct vcpu *v)
 	return 0;
 }
 
-int exit_wrmsr(struct vcpu *v)
+/*
+ * The x2APIC EOI, every interrupt's last exit without APIC virtualization:
+ * straight to the vLAPIC, and a kick only when the EOI unblocked a pending
+ * vector (or APICv's SVI must follow), not a re-evaluation after each one.
+ */
+static int x2apic_eoi_write(struct vcpu *v, u64 val)
+{
+	int rc = vlapic_x2apic_eoi(v->vm, v->id, val);
+
+	if (rc > 0)
+		WRITE_ONCE(v->kicked, true);
+	return rc < 0 ? rc : 0;
+}
+
+EXIT_HOT int exit_wrmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->gpr[GPR_RCX];
 	u64 val = ((v->gpr[GPR_RDX] & 0xffffffffull) << 32) | (u32)v->gpr[GPR_RAX];
+	int rc = likely(msr == APIC_MSR(APIC_REG_EOI)) ? x2apic_eoi_write(v, val) :
+						       msr_write(v, msr, val);
 
-	if (msr_write(v, msr, val)) {
+	if (rc) {
 		pr_debug("vm%u: vCPU %u: WRMSR 0x%x <- 0x%llx -> #GP", v->vm->id, v->id, msr,
 			 (unsigned long long)val);
 		inject_gp(v);

@@ -354,6 +354,42 @@ static void test_apicv_state_snapshot_and_tmr_generation(void **state)
 	tv_free(vm);
 }
 
+static void test_x2apic_eoi_direct_path(void **state)
+{
+	struct vm *vm = tv_vm(1);
+
+	(void)state;
+	sw_enable(vm, 0);
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), -TERN_EINVAL);   /* xAPIC mode: #GP */
+	assert_int_equal(vlapic_x2apic_eoi(vm, 3, 0), -TERN_EINVAL);   /* no such vLAPIC */
+	to_x2apic(vm, 0);
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 1), -TERN_EINVAL);   /* non-zero: #GP */
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 0);              /* nothing in service */
+	/* 0x61 in service blocks 0x52 and 0x5f: the EOI of 0x61 unblocks them */
+	assert_true(vlapic_set_intr(vm, 0, 0x61, false));
+	assert_int_equal(inject(vm, 0), 0x61);
+	assert_true(vlapic_set_intr(vm, 0, 0x52, false));
+	assert_true(vlapic_set_intr(vm, 0, 0x5f, true));
+	assert_int_equal(inject(vm, 0), -1);
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 1);
+	assert_false(isr_bit(vm, 0, 0x61));
+	assert_int_equal(inject(vm, 0), 0x5f);
+	/* 0x52 is in 0x5f's class: the EOI of 0x5f unblocks it; a level vector reaches the vIOAPIC */
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 1);
+	assert_int_equal(fake_ioapic.eoi_calls, 1);
+	assert_int_equal(fake_ioapic.eoi_vectors[0], 0x5f);
+	assert_int_equal(inject(vm, 0), 0x52);
+	/* nothing left pending: no re-evaluation needed, unless APICv must follow the ISR */
+	assert_true(vlapic_set_intr(vm, 0, 0x70, false));
+	assert_int_equal(inject(vm, 0), 0x70);
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 0);              /* 0x70 */
+	vlapic_set_apicv(vm, 0, true);
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 1);              /* 0x52, SVI moves */
+	assert_int_equal(vlapic_highest_isr(vm, 0), -1);
+	assert_int_equal(fake_ioapic.eoi_calls, 1);
+	tv_free(vm);
+}
+
 static void test_events_are_taken_once_with_sipi_vector(void **state)
 {
 	struct vm *vm = tv_vm(2);
@@ -448,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_vioapic_eoi_runs_without_vlapic_lock),
 		cmocka_unit_test(test_apicv_eoi_exit_bitmap_and_virtualized_eoi),
 		cmocka_unit_test(test_apicv_state_snapshot_and_tmr_generation),
+		cmocka_unit_test(test_x2apic_eoi_direct_path),
 		cmocka_unit_test(test_events_are_taken_once_with_sipi_vector),
 		cmocka_unit_test(test_accepts_extint_follows_lint0_and_hw_enable),
 		cmocka_unit_test(test_concurrent_set_intr_loses_no_vector),
