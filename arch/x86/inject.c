@@ -162,18 +162,23 @@ static void inject_nmi(struct vcpu *v, bool *busy)
 		proc_control(PROC_INTR_WINDOW_EXITING, true);
 }
 
+/* The vPIC's INTR (or an ExtINT message) reaches the vCPU. */
+static bool extint_pending(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	return vlapic_accepts_extint(vm, v->id) &&
+	       ((v->events & VLAPIC_EV_EXTINT) || vpic_intr_pending(vm));
+}
+
 /* The vector to inject next: the vLAPIC's (not with APIC virtualization), else the vPIC's ExtINT (-2), else -1. */
 static int pending_intr(struct vcpu *v)
 {
-	struct vm *vm = v->vm;
-	int vec = v->apicv ? -1 : vlapic_pending_vector(vm, v->id);
+	int vec = v->apicv ? -1 : vlapic_pending_vector(v->vm, v->id);
 
 	if (vec >= 0)
 		return vec;
-	if (vlapic_accepts_extint(vm, v->id) &&
-	    ((v->events & VLAPIC_EV_EXTINT) || vpic_intr_pending(vm)))
-		return -2;
-	return -1;
+	return extint_pending(v) ? -2 : -1;
 }
 
 /* External interrupts without APIC virtualization: inject or wait for the window. */
@@ -205,8 +210,14 @@ static void inject_intr(struct vcpu *v, bool busy)
 	queue_event(INTR_TYPE_EXTERNAL, (unsigned)vec);
 	TRACE(TR_INJECT, v->vm, v->id, vec, extint ? TRACE_INJECT_EXTINT : TRACE_INJECT_ENTRY,
 	      0, 0);
-	/* another one may be waiting behind it */
-	proc_control(PROC_INTR_WINDOW_EXITING, nmi_poll || pending_intr(v) != -1);
+	/*
+	 * Another one may be waiting behind it. Not in the vLAPIC after one of
+	 * its vectors: that was the highest above PPR, and in service it lifts
+	 * PPR to its own class, above everything left in IRR. The vPIC may
+	 * still have one; after an ExtINT, both may.
+	 */
+	proc_control(PROC_INTR_WINDOW_EXITING,
+		     nmi_poll || (extint ? pending_intr(v) != -1 : extint_pending(v)));
 }
 
 static u64 earlier(u64 a, u64 b)
