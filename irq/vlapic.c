@@ -580,25 +580,6 @@ void vlapic_apicv_state(struct vm *vm, unsigned vcpu_id, struct vlapic_apicv_sta
 
 /* ------------------------------------------------------------ EOI */
 
-/* Lock held: retire the highest in-service vector; returns it if level, else -1. */
-static ALWAYS_INLINE int eoi_locked(struct vlapic *v)
-{
-	int vector = vec_highest(v, APIC_REG_ISR);
-
-	if (vector < 0)
-		return -1;
-	vec_clear(v, APIC_REG_ISR, (u8)vector);
-	update_ppr(v);
-	TRACE(TR_EOI, v->vm, v->vcpu_id, vector, vec_test(v, APIC_REG_TMR, (u8)vector), 0, 0);
-	return vec_test(v, APIC_REG_TMR, (u8)vector) ? vector : -1;
-}
-
-static void forward_eoi(struct vlapic *v, int vector)
-{
-	if (vector >= 0)
-		vioapic_eoi(v->vm, (u8)vector);
-}
-
 /* Lock held: a vector above PPR waits in IRR (what vlapic_pending_vector would return). */
 static bool deliverable_pending(struct vlapic *v)
 {
@@ -607,11 +588,39 @@ static bool deliverable_pending(struct vlapic *v)
 	return vector >= 0 && PRIO_CLASS(vector) > PRIO_CLASS(reg_get(v, APIC_REG_PPR));
 }
 
+/*
+ * Lock held: retire the highest in-service vector; returns it if level
+ * (for the vIOAPIC, after unlocking), else -1. The vCPU is kicked only when
+ * the lower PPR lets a pending vector through, or when APIC
+ * virtualization's SVI must follow the ISR: most EOIs change nothing the
+ * next entry would have to act on.
+ */
+static ALWAYS_INLINE int eoi_locked(struct vlapic *v)
+{
+	int vector = vec_highest(v, APIC_REG_ISR);
+	bool level;
+
+	if (vector < 0)
+		return -1;
+	vec_clear(v, APIC_REG_ISR, (u8)vector);
+	update_ppr(v);
+	level = vec_test(v, APIC_REG_TMR, (u8)vector);
+	TRACE(TR_EOI, v->vm, v->vcpu_id, vector, level, 0, 0);
+	if (v->apicv || deliverable_pending(v))
+		vcpu_kick(v->vm, v->vcpu_id);
+	return level ? vector : -1;
+}
+
+static void forward_eoi(struct vlapic *v, int vector)
+{
+	if (vector >= 0)
+		vioapic_eoi(v->vm, (u8)vector);
+}
+
 int vlapic_x2apic_eoi(struct vm *vm, unsigned vcpu_id, u64 val)
 {
 	struct vlapic *v = vlapic_get(vm, vcpu_id);
 	int level_vector;
-	bool reevaluate;
 
 	if (!v)
 		return -TERN_EINVAL;
@@ -620,11 +629,10 @@ int vlapic_x2apic_eoi(struct vm *vm, unsigned vcpu_id, u64 val)
 		spin_unlock(&v->lock);
 		return -TERN_EINVAL;
 	}
-	level_vector = eoi_locked(v);   /* PPR updated */
-	reevaluate = v->apicv || deliverable_pending(v);
+	level_vector = eoi_locked(v);
 	spin_unlock(&v->lock);
 	forward_eoi(v, level_vector);
-	return reevaluate;
+	return 0;
 }
 
 void vlapic_eoi_virtualized(struct vm *vm, unsigned vcpu_id, u8 vector)

@@ -276,12 +276,11 @@ int vlapic_wrmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 val);
  * The x2APIC EOI MSR (0x80b) written with val: vlapic_wrmsr's effect on
  * the interrupts' most frequent write without its general decoding (and
  * without the timer expiry check, which an EOI does not need). Returns
- * -TERN_EINVAL where the CPU raises #GP (not in x2APIC mode, val != 0);
- * else 1 when the vCPU must re-evaluate before its next entry (a pending
- * vector the retired one blocked can be taken now, or APIC
- * virtualization's SVI must follow the ISR), 0 when nothing changed for
- * it. A level vector's EOI reaches the vIOAPIC, which kicks if it
- * re-delivers.
+ * -TERN_EINVAL where the CPU raises #GP (not in x2APIC mode, val != 0),
+ * else 0. Like every EOI (also through vlapic_mmio/vlapic_wrmsr), it
+ * kicks the vCPU only when that lets a pending vector through or APIC
+ * virtualization's SVI must follow the ISR, so callers need not kick; a
+ * level vector's EOI reaches the vIOAPIC, which kicks if it re-delivers.
  */
 int vlapic_x2apic_eoi(struct vm *vm, unsigned vcpu_id, u64 val);
 

@@ -269,10 +269,13 @@ static int lapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size,
 	rc = vlapic_mmio(vm, vcpu_id, offset, size, write, val);
 	if (!write)
 		return rc;   /* a read that fired the timer kicked already */
-	/* the vCPU of this exit: timer registers move its deadline, the rest its events */
+	/*
+	 * The vCPU of this exit: timer registers move its deadline, the rest
+	 * may change its events; an EOI kicks by itself when it does.
+	 */
 	if (vlapic_timer_reg((unsigned)offset))
 		inject_timers_changed(vm->vcpus[vcpu_id]);
-	else
+	else if (offset != APIC_REG_EOI)
 		WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
 	return rc;
 }

@@ -170,8 +170,8 @@ static int efer_write(u64 val)
 
 /*
  * vLAPIC MSRs. Timer registers move the deadline (an interrupt the write
- * fires kicks by itself); the rest (TPR, EOI, ICR, SVR, LVTs, APIC base)
- * may change what is injected next.
+ * fires kicks by itself); the rest (TPR, ICR, SVR, LVTs, APIC base) may
+ * change what is injected next. The EOI has its own path (exit_wrmsr).
  */
 static int lapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 {
@@ -244,25 +244,12 @@ int exit_rdmsr(struct vcpu *v)
 	return 0;
 }
 
-/*
- * The x2APIC EOI, every interrupt's last exit without APIC virtualization:
- * straight to the vLAPIC, and a kick only when the EOI unblocked a pending
- * vector (or APICv's SVI must follow), not a re-evaluation after each one.
- */
-static int x2apic_eoi_write(struct vcpu *v, u64 val)
-{
-	int rc = vlapic_x2apic_eoi(v->vm, v->id, val);
-
-	if (rc > 0)
-		WRITE_ONCE(v->kicked, true);
-	return rc < 0 ? rc : 0;
-}
-
 EXIT_HOT int exit_wrmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->gpr[GPR_RCX];
 	u64 val = ((v->gpr[GPR_RDX] & 0xffffffffull) << 32) | (u32)v->gpr[GPR_RAX];
-	int rc = likely(msr == APIC_MSR(APIC_REG_EOI)) ? x2apic_eoi_write(v, val) :
+	/* the x2APIC EOI, every interrupt's last exit without APICv: straight to the vLAPIC */
+	int rc = likely(msr == APIC_MSR(APIC_REG_EOI)) ? vlapic_x2apic_eoi(v->vm, v->id, val) :
 						       msr_write(v, msr, val);
 
 	if (rc) {
