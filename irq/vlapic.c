@@ -210,14 +210,18 @@ static u32 x2apic_ldr(unsigned id)
 
 /* ------------------------------------------------------------ priorities */
 
-/* PPR per SDM 10.8.3.1: TPR if its class is not below the in-service class. */
-static u8 compute_ppr(struct vlapic *v)
+/* PPR per SDM 10.8.3.1 for highest in-service vector isrv (-1: none): TPR if its class is not below. */
+static u8 ppr_of(struct vlapic *v, int isrv)
 {
 	u8 tpr = reg_get(v, APIC_REG_TPR) & APIC_TPR_MASK;
-	int isrv = vec_highest(v, APIC_REG_ISR);
 	u8 isr_class = isrv < 0 ? 0 : (u8)(isrv & 0xf0);
 
 	return PRIO_CLASS(tpr) >= PRIO_CLASS(isr_class) ? tpr : isr_class;
+}
+
+static u8 compute_ppr(struct vlapic *v)
+{
+	return ppr_of(v, vec_highest(v, APIC_REG_ISR));
 }
 
 static u8 update_ppr(struct vlapic *v)
@@ -1147,7 +1151,7 @@ int vlapic_accept_irq(struct vm *vm, unsigned vcpu_id, const struct lapic_irq *i
 	return n;
 }
 
-int vlapic_pending_vector(struct vm *vm, unsigned vcpu_id)
+int vlapic_take_vector(struct vm *vm, unsigned vcpu_id, bool take)
 {
 	struct vlapic *v = vlapic_get(vm, vcpu_id);
 	int vector;
@@ -1160,8 +1164,19 @@ int vlapic_pending_vector(struct vm *vm, unsigned vcpu_id)
 	vector = vec_highest(v, APIC_REG_IRR);
 	if (vector >= 0 && PRIO_CLASS(vector) <= PRIO_CLASS(ppr))
 		vector = -1;
+	if (vector >= 0 && take) {
+		vec_clear(v, APIC_REG_IRR, (u8)vector);
+		vec_set(v, APIC_REG_ISR, (u8)vector);
+		/* its class is above PPR's, so above every other ISR bit: no scan */
+		reg_put(v, APIC_REG_PPR, ppr_of(v, vector));
+	}
 	spin_unlock(&v->lock);
 	return vector;
+}
+
+int vlapic_pending_vector(struct vm *vm, unsigned vcpu_id)
+{
+	return vlapic_take_vector(vm, vcpu_id, false);
 }
 
 void vlapic_accept_vector(struct vm *vm, unsigned vcpu_id, u8 vector)

@@ -318,6 +318,12 @@ int vlapic_pending_vector(struct vm *vm, unsigned vcpu_id);
 /* The CPU took vector: IRR -> ISR, PPR updated. */
 void vlapic_accept_vector(struct vm *vm, unsigned vcpu_id, u8 vector);
 
+/*
+ * vlapic_pending_vector(), and with take the CPU takes that vector at
+ * once (vlapic_accept_vector()): one lock for an injection, not two.
+ */
+int vlapic_take_vector(struct vm *vm, unsigned vcpu_id, bool take);
+
 /* Events the vCPU loop consumes (bits returned by vlapic_take_events). */
 #define VLAPIC_EV_NMI     BIT(0)
 #define VLAPIC_EV_INIT    BIT(1)
