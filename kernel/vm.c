@@ -274,7 +274,7 @@ static int lapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size,
 	 * may change its events; an EOI kicks by itself when it does.
 	 */
 	if (vlapic_timer_reg((unsigned)offset))
-		inject_timers_changed(vm->vcpus[vcpu_id]);
+		inject_lapic_timer_set(vm->vcpus[vcpu_id], vlapic_timer_deadline(vm, vcpu_id));
 	else if (offset != APIC_REG_EOI)
 		WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
 	return rc;

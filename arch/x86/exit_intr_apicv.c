@@ -49,8 +49,8 @@ int exit_apic_write(struct vcpu *v)
 		*(volatile u32 *)(regs + off) = v->lvtt_shadow;
 	vlapic_mmio(v->vm, v->id, off, sizeof(u32), true, &val);
 	apicv_save_lvtt(v);
-	if (vlapic_timer_reg(off))
-		inject_timers_changed(v);   /* a fired interrupt kicks by itself */
+	if (vlapic_timer_reg(off))   /* a fired interrupt kicks by itself */
+		inject_lapic_timer_set(v, vlapic_timer_deadline(v->vm, v->id));
 	else
 		WRITE_ONCE(v->kicked, true);
 	return 0;

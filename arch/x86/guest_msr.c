@@ -178,7 +178,7 @@ static int lapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 	int rc = vlapic_wrmsr(v->vm, v->id, msr, val);
 
 	if (vlapic_timer_msr(msr))
-		inject_timers_changed(v);
+		inject_lapic_timer_set(v, vlapic_timer_deadline(v->vm, v->id));
 	else
 		WRITE_ONCE(v->kicked, true);
 	return rc;

@@ -305,6 +305,17 @@ void inject_timers_changed(struct vcpu *v)
 	deadline_update(v);
 }
 
+void inject_lapic_timer_set(struct vcpu *v, u64 deadline)
+{
+	if (!deadline || (v->deadline && v->deadline <= deadline) || !vmx_caps.preemption_timer)
+		return;
+	v->deadline = deadline;
+	if (!v->preempt_armed) {
+		vmcs_write(VMCS_PIN_CONTROLS, vmx_caps.pin | PIN_PREEMPTION_TIMER);
+		v->preempt_armed = true;
+	}
+}
+
 void inject_check_timers(struct vm *vm, u64 now)
 {
 	bool fired = false;

@@ -43,12 +43,23 @@ bool inject_reinject_vectoring(struct vcpu *v);
 int inject_pending_events(struct vcpu *v);
 
 /*
- * v, whose exit this CPU is handling, reprogrammed a guest timer (vLAPIC
- * timer register or MSR, PIT, RTC): every vCPU on duty for it recomputes
- * its deadline at its next kick or run, v at once. Not a kick: an
- * interrupt the write fired kicks by itself.
+ * v, whose exit this CPU is handling, reprogrammed a timer of the VM (PIT,
+ * RTC): every vCPU on duty for it recomputes its deadline at its next kick
+ * or run, v at once. Not a kick: an interrupt the write fired kicks by
+ * itself.
  */
 void inject_timers_changed(struct vcpu *v);
+
+/*
+ * v, whose exit this CPU is handling, reprogrammed its own vLAPIC timer
+ * (a timer register or MSR), which now expires at deadline (0: disarmed;
+ * vlapic_timer_deadline()). Only v's CPU is on duty for that timer and v
+ * runs there now, so no other vCPU needs to know: an earlier deadline
+ * replaces v's at once, without a recompute; a later one (or none) leaves
+ * the earlier one to end the guest's run early, harmlessly, and recompute
+ * then (exit_preemption_timer). Not a kick either.
+ */
+void inject_lapic_timer_set(struct vcpu *v, u64 deadline);
 
 /*
  * Write the VMX-preemption timer from the current TSC: v->deadline (0:
