@@ -37,8 +37,8 @@
 
 struct run_queue {
 	struct vcpu **vcpus;   /* the vCPUs this CPU runs, in VM order */
-	unsigned nr;
 	struct vm **vms;       /* the distinct VMs among them */
+	unsigned nr;
 	unsigned nr_vms;
 };
 
