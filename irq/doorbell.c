@@ -41,11 +41,12 @@ static void cache_write(struct doorbell *db, const struct irq_route_entry *src)
 	store_release(&db->entry_seq, seq + 2);
 }
 
-/* Reader side: retry until a whole copy was read between two equal even counts. */
-static bool cache_read(struct doorbell *db, struct irq_route_entry *out)
+/*
+ * Reader side: retry until a whole copy was read between two equal even
+ * counts. Straight into the caller's copy, unrolled: every ring runs it.
+ */
+static bool cache_read(struct doorbell *db, union route_entry_words *out)
 {
-	union route_entry_words w;
-
 	for (;;) {
 		u32 seq = load_acquire(&db->entry_seq);
 
@@ -53,14 +54,14 @@ static bool cache_read(struct doorbell *db, struct irq_route_entry *out)
 			cpu_relax();
 			continue;
 		}
+#pragma GCC unroll 8
 		for (size_t i = 0; i < ROUTE_ENTRY_WORDS; i++)
-			w.w[i] = READ_ONCE(db->entry.w[i]);
+			out->w[i] = READ_ONCE(db->entry.w[i]);
 		smp_rmb();  /* the words are read before the count is checked again */
 		if (READ_ONCE(db->entry_seq) == seq)
 			break;
 	}
-	*out = w.e;
-	return out->type != 0;
+	return out->e.type != 0;
 }
 
 void doorbells_route_update(struct doorbell_set *s, const struct irq_routing_table *t)
@@ -341,16 +342,17 @@ static int ring_resample(struct vm *vm, struct doorbell *db)
 /* Edge: one message, or a pulse on the pin(s). */
 static int ring_pulse(struct vm *vm, struct doorbell *db)
 {
-	struct irq_route_entry e;
+	union route_entry_words copy;
+	const struct irq_route_entry *e = &copy.e;
 	int r;
 
-	if (cache_read(db, &e)) {
-		TRACE(TR_ROUTE, vm, -1, db->gsi, e.type,
-		      e.type == TERN_IRQ_ROUTING_MSI ? e.msi.address_lo : e.irqchip.irqchip,
-		      e.type == TERN_IRQ_ROUTING_MSI ? e.msi.data : e.irqchip.pin);
-		r = e.set(&e, vm, db->source_id, 1, false);
-		if (e.type == TERN_IRQ_ROUTING_IRQCHIP)
-			e.set(&e, vm, db->source_id, 0, false);
+	if (cache_read(db, &copy)) {
+		TRACE(TR_ROUTE, vm, -1, db->gsi, e->type,
+		      e->type == TERN_IRQ_ROUTING_MSI ? e->msi.address_lo : e->irqchip.irqchip,
+		      e->type == TERN_IRQ_ROUTING_MSI ? e->msi.data : e->irqchip.pin);
+		r = e->set(e, vm, db->source_id, 1, false);
+		if (e->type == TERN_IRQ_ROUTING_IRQCHIP)
+			e->set(e, vm, db->source_id, 0, false);
 		return r;
 	}
 	r = set_irq(vm, db->source_id, db->gsi, 1);

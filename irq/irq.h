@@ -38,8 +38,16 @@ struct vm_irq {
 
 /* Services the kernel provides to irq/ (host tests stub them). */
 
-/* The interrupt state of a VM. Never NULL for a live VM. */
-struct vm_irq *vm_irq(struct vm *vm);
+/*
+ * The interrupt state of a VM. Never NULL for a live VM. Every struct vm
+ * (the kernel's and the host tests' stub) has its struct vm_irq as first
+ * member, so this is a cast: the models look it up on every interrupt and
+ * a call would make each of their small functions build a frame for it.
+ */
+static inline struct vm_irq *vm_irq(struct vm *vm)
+{
+	return (struct vm_irq *)vm;
+}
 
 /*
  * An event is pending for vCPU vcpu_id: wake it if halted, and if it is
@@ -47,5 +55,14 @@ struct vm_irq *vm_irq(struct vm *vm);
  * its next entry. Callable from any CPU, with any model lock held.
  */
 void vcpu_kick(struct vm *vm, unsigned vcpu_id);
+
+/*
+ * A kick that says what changed: the vLAPIC just set fixed vector in
+ * vCPU vcpu_id's IRR and nothing else (no TMR change, no event). The
+ * kernel may then update what the CPU delivers from directly (APICv's
+ * RVI for the vCPU whose VMCS this CPU holds) instead of having the next
+ * entry re-evaluate everything; otherwise it is vcpu_kick(). Same rules.
+ */
+void vcpu_kick_irr(struct vm *vm, unsigned vcpu_id, u8 vector);
 
 #endif

@@ -50,6 +50,13 @@ static vcpu_mask_t destination_set(struct vm *vm, const struct lapic_irq *irq)
 	default:
 		break;
 	}
+	/*
+	 * A physical destination below the broadcasts (0xff, 0xffffffff: never
+	 * below n <= 64) names one APIC ID, and the APIC ID is the vcpu_id: only
+	 * that vLAPIC can match (an MSI or IPI to one vCPU, the common case).
+	 */
+	if (!irq->dest_logical && irq->dest < n)
+		return vlapic_match_dest(vm, irq->dest, irq) ? BIT64(irq->dest) : 0;
 	for (unsigned i = 0; i < n; i++)
 		if (vlapic_match_dest(vm, i, irq))
 			set |= BIT64(i);
@@ -92,9 +99,8 @@ int lapic_deliver(struct vm *vm, const struct lapic_irq *irq)
 	set = destination_set(vm, irq);
 	if (irq->delivery_mode == LAPIC_DM_LOWEST)
 		set = pick_lowest(vm, set);
-	for (unsigned i = 0; set >> i; i++)
-		if ((set >> i) & 1)
-			accepted += vlapic_accept_irq(vm, i, irq);
+	for (; set; set &= set - 1)
+		accepted += vlapic_accept_irq(vm, (unsigned)__builtin_ctzll(set), irq);
 	return accepted;
 }
 

@@ -74,6 +74,7 @@ struct vlapic {
 	u64 apic_base;            /* IA32_APIC_BASE */
 	bool apicv;               /* virtual-interrupt delivery in use */
 	u32 esr_pending;          /* errors seen since the last ESR write */
+	u32 tmr_gen;              /* bumped whenever a TMR bit changes (the EOI-exit bitmap) */
 	unsigned events;          /* VLAPIC_EV_*, set atomically */
 	u8 sipi_vector;
 
@@ -144,8 +145,31 @@ static bool vec_clear(struct vlapic *v, unsigned base, u8 vector)
 	return (atomic_and(reg_ptr(v, vec_reg(base, vector)), ~bit) & bit) != 0;
 }
 
+/*
+ * Lock held: TMR bit of vector <- level; true when it changed. tmr_gen
+ * moves only then, so APICv rewrites the EOI-exit bitmap only then, and
+ * an edge vector that was edge already (the common case) costs no RMW.
+ */
+static bool tmr_update(struct vlapic *v, u8 vector, bool level)
+{
+	if (vec_test(v, APIC_REG_TMR, vector) == level)
+		return false;
+	if (level)
+		vec_set(v, APIC_REG_TMR, vector);
+	else
+		vec_clear(v, APIC_REG_TMR, vector);
+	WRITE_ONCE(v->tmr_gen, v->tmr_gen + 1);
+	return true;
+}
+
+/*
+ * Highest vector set in the 256-bit register at base, or -1. Every
+ * interrupt scans IRR and ISR (PPR, RVI/SVI), so the loop is unrolled:
+ * a load, a test and a branch per word instead of three times that.
+ */
 static int vec_highest(struct vlapic *v, unsigned base)
 {
+#pragma GCC unroll 8
 	for (int w = VECTOR_WORDS - 1; w >= 0; w--) {
 		u32 bits = reg_get(v, base + (unsigned)w * REG_STRIDE);
 
@@ -186,14 +210,18 @@ static u32 x2apic_ldr(unsigned id)
 
 /* ------------------------------------------------------------ priorities */
 
-/* PPR per SDM 10.8.3.1: TPR if its class is not below the in-service class. */
-static u8 compute_ppr(struct vlapic *v)
+/* PPR per SDM 10.8.3.1 for highest in-service vector isrv (-1: none): TPR if its class is not below. */
+static u8 ppr_of(struct vlapic *v, int isrv)
 {
 	u8 tpr = reg_get(v, APIC_REG_TPR) & APIC_TPR_MASK;
-	int isrv = vec_highest(v, APIC_REG_ISR);
 	u8 isr_class = isrv < 0 ? 0 : (u8)(isrv & 0xf0);
 
 	return PRIO_CLASS(tpr) >= PRIO_CLASS(isr_class) ? tpr : isr_class;
+}
+
+static u8 compute_ppr(struct vlapic *v)
+{
+	return ppr_of(v, vec_highest(v, APIC_REG_ISR));
 }
 
 static u8 update_ppr(struct vlapic *v)
@@ -229,7 +257,7 @@ static void raise_error(struct vlapic *v, u32 esr_bit)
 	v->esr_pending |= esr_bit;
 	if ((lvt & APIC_LVT_MASKED) || vector < FIRST_LEGAL_VECTOR)
 		return;   /* an illegal error vector would only raise another error */
-	vec_clear(v, APIC_REG_TMR, vector);
+	tmr_update(v, vector, false);
 	if (!vec_set(v, APIC_REG_IRR, vector))
 		vcpu_kick(v->vm, v->vcpu_id);
 }
@@ -237,6 +265,8 @@ static void raise_error(struct vlapic *v, u32 esr_bit)
 /* Lock held. IRR <- vector, TMR <- level; true when newly pending. */
 static bool accept_fixed(struct vlapic *v, u8 vector, bool level)
 {
+	bool tmr_changed;
+
 	if (vector < FIRST_LEGAL_VECTOR) {
 		raise_error(v, APIC_ESR_RECV_ILLEGAL);
 		return false;
@@ -246,14 +276,17 @@ static bool accept_fixed(struct vlapic *v, u8 vector, bool level)
 		v->fixed_dropped++;
 		return false;
 	}
-	if (level)
-		vec_set(v, APIC_REG_TMR, vector);
-	else
-		vec_clear(v, APIC_REG_TMR, vector);
-	if (vec_set(v, APIC_REG_IRR, vector))
+	tmr_changed = tmr_update(v, vector, level);
+	if (vec_set(v, APIC_REG_IRR, vector)) {
+		if (tmr_changed)   /* coalesced, but its EOI must now exit (or no longer) */
+			vcpu_kick(v->vm, v->vcpu_id);
 		return false;
+	}
 	TRACE(TR_LAPIC_ACCEPT, v->vm, v->vcpu_id, vector, level, LAPIC_DM_FIXED, 0);
-	vcpu_kick(v->vm, v->vcpu_id);
+	if (tmr_changed)
+		vcpu_kick(v->vm, v->vcpu_id);   /* the EOI-exit bitmap moves too */
+	else
+		vcpu_kick_irr(v->vm, v->vcpu_id, vector);
 	return true;
 }
 
@@ -399,6 +432,7 @@ static void regs_power_on(struct vlapic *v)
 	};
 
 	memset(v->regs, 0, PAGE_SIZE);
+	WRITE_ONCE(v->tmr_gen, v->tmr_gen + 1);   /* TMR cleared with the rest */
 	reg_put(v, APIC_REG_ID, v->vcpu_id << APIC_ID_XAPIC_SHIFT);
 	reg_put(v, APIC_REG_LVR, APIC_VERSION_VALUE);
 	reg_put(v, APIC_REG_DFR, APIC_DFR_FLAT);
@@ -529,25 +563,80 @@ int vlapic_highest_isr(struct vm *vm, unsigned vcpu_id)
 	return v ? vec_highest(v, APIC_REG_ISR) : -1;
 }
 
+void vlapic_apicv_state(struct vm *vm, unsigned vcpu_id, struct vlapic_apicv_state *st)
+{
+	struct vlapic *v = vlapic_get(vm, vcpu_id);
+	u64 base;
+
+	if (!v) {
+		*st = (struct vlapic_apicv_state){ .irr = -1, .isr = -1 };
+		return;
+	}
+	base = READ_ONCE(v->apic_base);
+	st->base = base & APIC_BASE_ADDR_MASK;
+	st->enabled = base & APIC_BASE_EN;
+	st->x2apic = st->enabled && (base & APIC_BASE_EXTD);
+	st->irr = vec_highest(v, APIC_REG_IRR);
+	st->isr = vec_highest(v, APIC_REG_ISR);
+	st->lvt_timer = reg_get(v, APIC_REG_LVT_TIMER);
+	st->tmr_gen = READ_ONCE(v->tmr_gen);
+}
+
 /* ------------------------------------------------------------ EOI */
 
-/* Lock held: retire the highest in-service vector; returns it if level, else -1. */
-static int eoi_locked(struct vlapic *v)
+/* Lock held: a vector above PPR waits in IRR (what vlapic_pending_vector would return). */
+static bool deliverable_pending(struct vlapic *v)
+{
+	int vector = vec_highest(v, APIC_REG_IRR);
+
+	return vector >= 0 && PRIO_CLASS(vector) > PRIO_CLASS(reg_get(v, APIC_REG_PPR));
+}
+
+/*
+ * Lock held: retire the highest in-service vector; returns it if level
+ * (for the vIOAPIC, after unlocking), else -1. The vCPU is kicked only when
+ * the lower PPR lets a pending vector through, or when APIC
+ * virtualization's SVI must follow the ISR: most EOIs change nothing the
+ * next entry would have to act on.
+ */
+static ALWAYS_INLINE int eoi_locked(struct vlapic *v)
 {
 	int vector = vec_highest(v, APIC_REG_ISR);
+	bool level;
 
 	if (vector < 0)
 		return -1;
 	vec_clear(v, APIC_REG_ISR, (u8)vector);
 	update_ppr(v);
-	TRACE(TR_EOI, v->vm, v->vcpu_id, vector, vec_test(v, APIC_REG_TMR, (u8)vector), 0, 0);
-	return vec_test(v, APIC_REG_TMR, (u8)vector) ? vector : -1;
+	level = vec_test(v, APIC_REG_TMR, (u8)vector);
+	TRACE(TR_EOI, v->vm, v->vcpu_id, vector, level, 0, 0);
+	if (v->apicv || deliverable_pending(v))
+		vcpu_kick(v->vm, v->vcpu_id);
+	return level ? vector : -1;
 }
 
 static void forward_eoi(struct vlapic *v, int vector)
 {
 	if (vector >= 0)
 		vioapic_eoi(v->vm, (u8)vector);
+}
+
+int vlapic_x2apic_eoi(struct vm *vm, unsigned vcpu_id, u64 val)
+{
+	struct vlapic *v = vlapic_get(vm, vcpu_id);
+	int level_vector;
+
+	if (!v)
+		return -TERN_EINVAL;
+	spin_lock(&v->lock);
+	if (!x2apic(v) || val) {
+		spin_unlock(&v->lock);
+		return -TERN_EINVAL;
+	}
+	level_vector = eoi_locked(v);
+	spin_unlock(&v->lock);
+	forward_eoi(v, level_vector);
+	return 0;
 }
 
 void vlapic_eoi_virtualized(struct vm *vm, unsigned vcpu_id, u8 vector)
@@ -593,7 +682,7 @@ static void icr_send(struct vlapic *v, u32 lo, u32 dest, struct reg_effects *fx)
 		raise_error(v, APIC_ESR_SEND_ILLEGAL);
 }
 
-static void apply_effects(struct vlapic *v, const struct reg_effects *fx)
+static ALWAYS_INLINE void apply_effects(struct vlapic *v, const struct reg_effects *fx)
 {
 	forward_eoi(v, fx->eoi_vector);
 	if (fx->send_ipi) {
@@ -1062,7 +1151,7 @@ int vlapic_accept_irq(struct vm *vm, unsigned vcpu_id, const struct lapic_irq *i
 	return n;
 }
 
-int vlapic_pending_vector(struct vm *vm, unsigned vcpu_id)
+int vlapic_take_vector(struct vm *vm, unsigned vcpu_id, bool take)
 {
 	struct vlapic *v = vlapic_get(vm, vcpu_id);
 	int vector;
@@ -1075,8 +1164,19 @@ int vlapic_pending_vector(struct vm *vm, unsigned vcpu_id)
 	vector = vec_highest(v, APIC_REG_IRR);
 	if (vector >= 0 && PRIO_CLASS(vector) <= PRIO_CLASS(ppr))
 		vector = -1;
+	if (vector >= 0 && take) {
+		vec_clear(v, APIC_REG_IRR, (u8)vector);
+		vec_set(v, APIC_REG_ISR, (u8)vector);
+		/* its class is above PPR's, so above every other ISR bit: no scan */
+		reg_put(v, APIC_REG_PPR, ppr_of(v, vector));
+	}
 	spin_unlock(&v->lock);
 	return vector;
+}
+
+int vlapic_pending_vector(struct vm *vm, unsigned vcpu_id)
+{
+	return vlapic_take_vector(vm, vcpu_id, false);
 }
 
 void vlapic_accept_vector(struct vm *vm, unsigned vcpu_id, u8 vector)
@@ -1098,7 +1198,9 @@ unsigned vlapic_take_events(struct vm *vm, unsigned vcpu_id, u8 *sipi_vector)
 	struct vlapic *v = vlapic_get(vm, vcpu_id);
 	unsigned ev;
 
-	if (!v)
+	/* nothing posted (every interrupt but NMI/INIT/SIPI/ExtINT): no lock;
+	 * post_event sets the bit before its kick, so a racing one is seen next time */
+	if (!v || !READ_ONCE(v->events))
 		return 0;
 	spin_lock(&v->lock);
 	ev = atomic_xchg(&v->events, 0u);

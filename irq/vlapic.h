@@ -125,6 +125,25 @@ void vlapic_eoi_virtualized(struct vm *vm, unsigned vcpu_id, u8 vector);
 int vlapic_highest_irr(struct vm *vm, unsigned vcpu_id);
 int vlapic_highest_isr(struct vm *vm, unsigned vcpu_id);
 
+/*
+ * What APIC virtualization loads into the VMCS before an entry, read in
+ * one lookup and without the lock: the CPU edits IRR/ISR while the guest
+ * runs anyway, and whatever tern changes kicks the vCPU, which reads a
+ * fresh state before its next entry.
+ */
+struct vlapic_apicv_state {
+	u64 base;          /* the xAPIC window (IA32_APIC_BASE address bits) */
+	bool enabled;      /* IA32_APIC_BASE.EN */
+	bool x2apic;       /* enabled in x2APIC mode */
+	int irr;           /* highest IRR vector (RVI), -1 none */
+	int isr;           /* highest ISR vector (SVI), -1 none */
+	u32 lvt_timer;     /* the LVT timer register */
+	u32 tmr_gen;       /* changes whenever a TMR bit does: vlapic_eoi_exit_bitmap() moved */
+};
+
+/* Fill *st; a missing vLAPIC reads as disabled with nothing pending (tmr_gen 0). */
+void vlapic_apicv_state(struct vm *vm, unsigned vcpu_id, struct vlapic_apicv_state *st);
+
 /* ------------------------------------------------------------ register interface */
 
 #ifndef MSR_IA32_APIC_BASE   /* arch/x86/x86.h has it too */
@@ -172,6 +191,20 @@ enum apic_reg {
 };
 
 #define APIC_MSR(reg)            (MSR_X2APIC_FIRST + ((reg) >> 4))
+
+/* A register that programs the timer: a write may move its deadline. */
+static inline bool vlapic_timer_reg(unsigned off)
+{
+	return off == APIC_REG_LVT_TIMER || off == APIC_REG_TMICT || off == APIC_REG_TDCR;
+}
+
+/* The same for MSRs: IA32_TSC_DEADLINE and the x2APIC timer registers. */
+static inline bool vlapic_timer_msr(u32 msr)
+{
+	return msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST &&
+		vlapic_timer_reg((msr - MSR_X2APIC_FIRST) << 4));
+}
 
 /* Version: 0x14 (integrated APIC), max LVT entry 5, no directed EOI. */
 #define APIC_VERSION_VALUE       0x00050014u
@@ -242,6 +275,18 @@ int vlapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size,
 int vlapic_rdmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 *val);
 int vlapic_wrmsr(struct vm *vm, unsigned vcpu_id, u32 msr, u64 val);
 
+/*
+ * The x2APIC EOI MSR (0x80b) written with val: vlapic_wrmsr's effect on
+ * the interrupts' most frequent write without its general decoding (and
+ * without the timer expiry check, which an EOI does not need). Returns
+ * -TERN_EINVAL where the CPU raises #GP (not in x2APIC mode, val != 0),
+ * else 0. Like every EOI (also through vlapic_mmio/vlapic_wrmsr), it
+ * kicks the vCPU only when that lets a pending vector through or APIC
+ * virtualization's SVI must follow the ISR, so callers need not kick; a
+ * level vector's EOI reaches the vIOAPIC, which kicks if it re-delivers.
+ */
+int vlapic_x2apic_eoi(struct vm *vm, unsigned vcpu_id, u64 val);
+
 /* IA32_APIC_BASE.EN (CPUID.1:EDX.APIC follows it). */
 bool vlapic_hw_enabled(struct vm *vm, unsigned vcpu_id);
 /* IA32_APIC_BASE.EXTD (and EN). */
@@ -275,6 +320,12 @@ int vlapic_pending_vector(struct vm *vm, unsigned vcpu_id);
 
 /* The CPU took vector: IRR -> ISR, PPR updated. */
 void vlapic_accept_vector(struct vm *vm, unsigned vcpu_id, u8 vector);
+
+/*
+ * vlapic_pending_vector(), and with take the CPU takes that vector at
+ * once (vlapic_accept_vector()): one lock for an injection, not two.
+ */
+int vlapic_take_vector(struct vm *vm, unsigned vcpu_id, bool take);
 
 /* Events the vCPU loop consumes (bits returned by vlapic_take_events). */
 #define VLAPIC_EV_NMI     BIT(0)

@@ -16,7 +16,7 @@ struct pcpu {
 	u32 apic_id;
 	u64 stack_top;          /* top of this CPU's normal stack */
 	void *vmx;              /* arch/x86 VMX private state */
-	void *current_vcpu;     /* the vCPU this CPU runs, or NULL */
+	void *current_vcpu;     /* the vCPU whose VMCS is current here (runs or ran last), or NULL */
 	bool resched;           /* a vCPU of this CPU woke: the running one should yield */
 	bool online;
 };

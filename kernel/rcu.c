@@ -14,10 +14,6 @@
 #include "kernel/rcu.h"
 #include "kernel/log.h"
 
-#ifndef TERN_HOST
-#include "kernel/percpu.h"
-#endif
-
 /* Counter parity: odd while the CPU may be reading. */
 #define RCU_CTR_ACTIVE 1u
 #define RCU_CTR_STEP   2u  /* a quiescent point keeps the parity but changes the value */
@@ -29,14 +25,6 @@ struct rcu_cpu rcu_cpus[RCU_MAX_CPUS];
 u32 rcu_gp_waiters;
 static u64 rcu_gp_count;
 
-#ifndef TERN_HOST
-/* The kernel may provide a faster one; the percpu id is the CPU's number. */
-__attribute__((weak)) unsigned rcu_this_cpu(void)
-{
-	return this_cpu()->id;
-}
-#endif
-
 static struct rcu_cpu *rcu_cpu(unsigned cpu)
 {
 	return cpu < RCU_MAX_CPUS ? &rcu_cpus[cpu] : NULL;
@@ -47,27 +35,9 @@ static bool ctr_active(u64 ctr)
 	return (ctr & RCU_CTR_ACTIVE) != 0;
 }
 
-void rcu_read_lock(void)
+void rcu_unbalanced_unlock(unsigned cpu)
 {
-	struct rcu_cpu *c = rcu_cpu(rcu_this_cpu());
-
-	if (c)
-		c->nesting++;
-	barrier();  /* protected loads stay inside the section */
-}
-
-void rcu_read_unlock(void)
-{
-	struct rcu_cpu *c = rcu_cpu(rcu_this_cpu());
-
-	barrier();
-	if (!c)
-		return;
-	if (unlikely(c->nesting == 0)) {
-		pr_err("rcu: unbalanced rcu_read_unlock on cpu %u", rcu_this_cpu());
-		return;
-	}
-	c->nesting--;
+	pr_err("rcu: unbalanced rcu_read_unlock on cpu %u", cpu);
 }
 
 bool rcu_read_lock_held(void)

@@ -33,8 +33,8 @@
  * synchronize_rcu() so costs at most one kick and one exit per busy CPU.
  *
  * rcu_this_cpu() says which CPU runs the caller: in tern it is the percpu
- * id (a weak default in kernel/rcu.c reads this_cpu()->id); host tests give
- * every thread its own id (tests/unit/stub_rcu_cpu.c).
+ * id (this_cpu()->id, inline below); host tests give every thread its own
+ * id (tests/unit/stub_rcu_cpu.c).
  *
  * Rules: never call synchronize_rcu() with a spinlock held or inside a read
  * section (the CPU it waits for may be spinning on that lock); a pointer
@@ -49,15 +49,20 @@
 
 #define RCU_MAX_CPUS 64  /* >= PCPU_MAX */
 
-/* The calling CPU's id, < RCU_MAX_CPUS (ids beyond are never waited for). */
+#ifdef TERN_HOST
+/* The calling CPU's id, < RCU_MAX_CPUS (ids beyond are never waited for): the test's thread. */
 unsigned rcu_this_cpu(void);
+#else
+#include "kernel/percpu.h"
 
-/* Enter/leave a read section on this CPU; nestable, never blocks, no shared writes. */
-void rcu_read_lock(void);
-void rcu_read_unlock(void);
+STATIC_ASSERT(PCPU_MAX <= RCU_MAX_CPUS);
 
-/* True inside a read section on this CPU (for assertions). */
-bool rcu_read_lock_held(void);
+/* The calling CPU's id, < RCU_MAX_CPUS: its percpu id (one load through GS). */
+static inline unsigned rcu_this_cpu(void)
+{
+	return this_cpu()->id;
+}
+#endif
 
 /* Load an RCU-protected pointer inside a read section (acquire: the object's contents are visible). */
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
@@ -98,6 +103,47 @@ extern u32 rcu_gp_waiters;
 
 /* Reports a quiescent-state call made inside a read section (a caller bug). */
 void rcu_misuse(unsigned cpu, const char *what);
+/* Reports an rcu_read_unlock() without its rcu_read_lock() (a caller bug). */
+void rcu_unbalanced_unlock(unsigned cpu);
+
+/* This CPU's state, NULL for an id beyond RCU_MAX_CPUS (never waited for). */
+static inline struct rcu_cpu *rcu_this_cpu_state(void)
+{
+	unsigned cpu = rcu_this_cpu();
+
+	return cpu < RCU_MAX_CPUS ? &rcu_cpus[cpu] : NULL;
+}
+
+/*
+ * Enter/leave a read section on this CPU; nestable, never blocks, no
+ * shared writes. Inline: every interrupt from a doorbell or device line
+ * reads the routing state inside one.
+ */
+static inline void rcu_read_lock(void)
+{
+	struct rcu_cpu *c = rcu_this_cpu_state();
+
+	if (c)
+		c->nesting++;
+	barrier();  /* protected loads stay inside the section */
+}
+
+static inline void rcu_read_unlock(void)
+{
+	struct rcu_cpu *c = rcu_this_cpu_state();
+
+	barrier();
+	if (!c)
+		return;
+	if (unlikely(c->nesting == 0)) {
+		rcu_unbalanced_unlock(rcu_this_cpu());
+		return;
+	}
+	c->nesting--;
+}
+
+/* True inside a read section on this CPU (for assertions). */
+bool rcu_read_lock_held(void);
 
 /*
  * cpu (< RCU_MAX_CPUS, the caller's own) enters guest mode or idle: it is

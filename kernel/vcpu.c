@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* vCPU objects: creation, halting and waking (vcpu_kick of irq/irq.h). */
+#include "arch/x86/apicv.h"
 #include "arch/x86/ipi.h"
 #include "arch/x86/vmx.h"
 #include "kernel/lib/atomic.h"
@@ -127,4 +128,24 @@ void vcpu_kick(struct vm *vm, unsigned vcpu_id)
 	}
 	if (cpu != this_cpu()->id)
 		smp_kick(cpu);
+}
+
+/*
+ * The fast path of an interrupt: with virtual-interrupt delivery a new
+ * IRR bit needs nothing but RVI, and when this CPU holds the vCPU's VMCS
+ * (it is handling the vCPU's exit, or the vCPU is between runs here) and
+ * the vCPU is running, RVI is written here and now: no kick, no
+ * re-evaluation of every event source before the entry. Everything else
+ * (another CPU's vCPU, a halted one, injection without APICv) is a kick.
+ */
+void vcpu_kick_irr(struct vm *vm, unsigned vcpu_id, u8 vector)
+{
+	struct vcpu *t = vcpu_id < vm->nr_vcpus ? vm->vcpus[vcpu_id] : NULL;
+
+	if (t && t->apicv && t == this_cpu()->current_vcpu &&
+	    READ_ONCE(t->state) == VCPU_RUNNABLE) {
+		apicv_raise_rvi(t, vector);
+		return;
+	}
+	vcpu_kick(vm, vcpu_id);
 }

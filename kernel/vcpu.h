@@ -52,6 +52,7 @@ struct vcpu {
 	bool apicv;                 /* APIC virtualization (virtual-interrupt delivery) in use */
 	u8 apicv_mode;              /* the vLAPIC mode the controls are set for (arch/x86/apicv.c) */
 	u64 eoi_exit[4];            /* the EOI-exit bitmap last written */
+	u32 eoi_exit_gen;           /* the vLAPIC's tmr_gen it was written at */
 	u32 lvtt_shadow;            /* LVT timer before the CPU's virtualized write (APIC-write exits) */
 	u8 sipi_vector;             /* start-up vector of a pending SIPI */
 	unsigned events;            /* VLAPIC_EV_* taken from the vLAPIC, not yet acted on */

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "arch/x86/apicv.h"
+#include "arch/x86/inject.h"
 #include "arch/x86/vmx.h"
 #include "drivers/platform.h"
 #include "drivers/rtc.h"
@@ -34,7 +35,6 @@
 unsigned vm_id(const struct vm *vm) { return vm->id; }
 u64 vm_ram_size(const struct vm *vm) { return vm->ram_size; }
 unsigned vm_nr_vcpus(const struct vm *vm) { return vm->nr_vcpus; }
-struct vm_irq *vm_irq(struct vm *vm) { return &vm->irq; }
 
 bool vm_running(const struct vm *vm)
 {
@@ -289,9 +289,14 @@ static int lapic_mmio(void *opaque, unsigned vcpu_id, u64 offset, unsigned size,
 	rc = vlapic_mmio(vm, vcpu_id, offset, size, write, val);
 	if (!write)
 		return rc;   /* a read that fired the timer kicked already */
-	if (offset == APIC_REG_LVT_TIMER || offset == APIC_REG_TMICT || offset == APIC_REG_TDCR)
-		vm_timers_changed(vm);
-	WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
+	/*
+	 * The vCPU of this exit: timer registers move its deadline, the rest
+	 * may change its events; an EOI kicks by itself when it does.
+	 */
+	if (vlapic_timer_reg((unsigned)offset))
+		inject_lapic_timer_set(vm->vcpus[vcpu_id], vlapic_timer_deadline(vm, vcpu_id));
+	else if (offset != APIC_REG_EOI)
+		WRITE_ONCE(vm->vcpus[vcpu_id]->kicked, true);
 	return rc;
 }
 

@@ -36,6 +36,7 @@ struct lapic_window {
 };
 
 struct vm {
+	struct vm_irq irq;                         /* first: vm_irq() (irq/irq.h) is a cast */
 	unsigned id;
 	char name[64];                             /* the kernel's module name */
 	u64 ram_size;                              /* bytes, a multiple of VM_RAM_BLOCK */
@@ -51,7 +52,6 @@ struct vm {
 	struct lapic_window lapic_windows[LIMIT_LAPIC_WINDOWS];
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[TERN_MAX_VCPUS];
-	struct vm_irq irq;
 	u32 timer_gen;                             /* bumped when a timer deadline may move earlier */
 	spinlock_t stop_lock;                      /* the first stop request and its status */
 	u8 exit_requested;                         /* VM_STOP_*: vCPUs stop at their next exit */
@@ -69,6 +69,8 @@ struct vm {
 	size_t line_len;
 	char line[VM_CONSOLE_LINE];
 };
+
+STATIC_ASSERT(offsetof(struct vm, irq) == 0);
 
 /*
  * Create VM id from its configuration: RAM, EPT, vCPUs, devices, and the

@@ -25,6 +25,7 @@
 
 #define APICV_PROC2      (PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY)
 #define INTR_STATUS_SVI_SHIFT 8
+#define INTR_STATUS_RVI_MASK  0xffu
 #define APIC_ACCESS_FILL 0xff   /* what the page reads as when not virtualized (x2APIC mode) */
 
 /*
@@ -154,16 +155,18 @@ void apicv_save_lvtt(struct vcpu *v)
 		v->lvtt_shadow = *(const volatile u32 *)(regs + APIC_REG_LVT_TIMER);
 }
 
-static u8 current_mode(struct vcpu *v)
+/* The controls' mode for the vLAPIC's IA32_APIC_BASE state. */
+static u8 mode_of(const struct vlapic_apicv_state *st)
 {
-	if (vlapic_x2apic_mode(v->vm, v->id))
+	if (st->x2apic)
 		return MODE_X2APIC;
-	if (!vlapic_hw_enabled(v->vm, v->id))
+	if (!st->enabled)
 		return MODE_DISABLED;
-	return vlapic_base(v->vm, v->id) == APIC_DEFAULT_BASE ? MODE_XAPIC : MODE_XAPIC_MOVED;
+	return st->base == APIC_DEFAULT_BASE ? MODE_XAPIC : MODE_XAPIC_MOVED;
 }
 
-static void sync_eoi_exit_bitmap(struct vcpu *v)
+/* The TMR moved (tmr_gen): rewrite the EOI-exit bitmap words that changed. */
+static void sync_eoi_exit_bitmap(struct vcpu *v, u32 tmr_gen)
 {
 	u64 bm[4];
 
@@ -174,19 +177,37 @@ static void sync_eoi_exit_bitmap(struct vcpu *v)
 			v->eoi_exit[i] = bm[i];
 		}
 	}
+	v->eoi_exit_gen = tmr_gen;
 }
 
+/*
+ * After a kick: the controls for the vLAPIC's mode, the EOI-exit bitmap
+ * when the TMR changed, RVI/SVI from IRR/ISR (always: the CPU moves them
+ * while the guest runs, so what the VMCS holds is not known here).
+ */
 void apicv_sync(struct vcpu *v)
 {
-	u8 mode = current_mode(v);
-	int irr = vlapic_highest_irr(v->vm, v->id), isr = vlapic_highest_isr(v->vm, v->id);
+	struct vlapic_apicv_state st;
+	u8 mode;
 
+	vlapic_apicv_state(v->vm, v->id, &st);
+	mode = mode_of(&st);
 	if (mode != v->apicv_mode)
 		switch_mode(v, mode);
-	apicv_save_lvtt(v);
-	sync_eoi_exit_bitmap(v);
-	if (irr >= 0)
-		TRACE(TR_INJECT, v->vm, v->id, irr, TRACE_INJECT_VID, 0, 0);
-	vmcs_write(VMCS_GUEST_INTR_STATUS, (u64)(irr < 0 ? 0 : irr) |
-		   ((u64)(isr < 0 ? 0 : isr) << INTR_STATUS_SVI_SHIFT));
+	v->lvtt_shadow = st.lvt_timer;
+	if (st.tmr_gen != v->eoi_exit_gen)
+		sync_eoi_exit_bitmap(v, st.tmr_gen);
+	if (st.irr >= 0)
+		TRACE(TR_INJECT, v->vm, v->id, st.irr, TRACE_INJECT_VID, 0, 0);
+	vmcs_write(VMCS_GUEST_INTR_STATUS, (u64)(st.irr < 0 ? 0 : st.irr) |
+		   ((u64)(st.isr < 0 ? 0 : st.isr) << INTR_STATUS_SVI_SHIFT));
+}
+
+void apicv_raise_rvi(struct vcpu *v, u8 vector)
+{
+	u64 status = vmcs_read(VMCS_GUEST_INTR_STATUS);
+
+	TRACE(TR_INJECT, v->vm, v->id, vector, TRACE_INJECT_VID, 0, 0);
+	if ((status & INTR_STATUS_RVI_MASK) < vector)
+		vmcs_write(VMCS_GUEST_INTR_STATUS, (status & ~(u64)INTR_STATUS_RVI_MASK) | vector);
 }

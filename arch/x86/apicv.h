@@ -44,6 +44,14 @@ int apicv_vcpu_init(struct vcpu *v);
 void apicv_sync(struct vcpu *v);
 
 /*
+ * The vLAPIC just set vector in v's IRR, v's VMCS is this CPU's current
+ * one and v is not in guest mode: raise RVI to vector if it is higher.
+ * All that virtual-interrupt delivery needs for a new IRR bit; the entry
+ * evaluates RVI against the guest's PPR (vcpu_kick_irr, kernel/vcpu.c).
+ */
+void apicv_raise_rvi(struct vcpu *v, u8 vector);
+
+/*
  * Remember the LVT timer register as the vLAPIC has it: an APIC-write exit
  * puts it back before forwarding the guest's new value, so the vLAPIC sees
  * the mode change the CPU's virtualized write already made.

@@ -8,6 +8,7 @@
 #include "arch/x86/x86.h"
 #include "arch/x86/apicv.h"
 #include "arch/x86/exit.h"
+#include "arch/x86/inject.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_insn.h"
 #include "irq/vlapic.h"
@@ -48,9 +49,10 @@ int exit_apic_write(struct vcpu *v)
 		*(volatile u32 *)(regs + off) = v->lvtt_shadow;
 	vlapic_mmio(v->vm, v->id, off, sizeof(u32), true, &val);
 	apicv_save_lvtt(v);
-	if (off == APIC_REG_LVT_TIMER || off == APIC_REG_TMICT || off == APIC_REG_TDCR)
-		vm_timers_changed(v->vm);
-	WRITE_ONCE(v->kicked, true);
+	if (vlapic_timer_reg(off))   /* a fired interrupt kicks by itself */
+		inject_lapic_timer_set(v, vlapic_timer_deadline(v->vm, v->id));
+	else
+		WRITE_ONCE(v->kicked, true);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * RCX/RSI/RDI so one exit never holds the CPU for long.
  */
 #include "arch/x86/exit.h"
+#include "arch/x86/inject.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_gwalk.h"
@@ -80,7 +81,7 @@ static int string_element(struct vcpu *v, const struct string_io *s, u64 *index)
 	if (rc)
 		return rc;
 	if (s->port < IO_TIMER_PORTS_END && !s->in)
-		vm_timers_changed(v->vm);
+		inject_timers_changed(v);
 	if (s->in && guest_write_linear(v, gva, &val, s->size))
 		return -TERN_EFAULT;
 	reg_write_sized(index, *index + (u64)s->step, s->addr_bytes);
@@ -137,7 +138,7 @@ EXIT_HOT int exit_io(struct vcpu *v)
 	if (unlikely(rc))
 		return io_failed(v, port, in, rc);
 	if (unlikely(port < IO_TIMER_PORTS_END) && !in)
-		vm_timers_changed(v->vm);   /* PIT 0x40-0x43, port 0x61, RTC 0x70-0x71 */
+		inject_timers_changed(v);   /* PIT 0x40-0x43, port 0x61, RTC 0x70-0x71 */
 	if (in)
 		reg_write_sized(&v->gpr[GPR_RAX], val, size);
 	exit_skip_insn(v);

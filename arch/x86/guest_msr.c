@@ -168,13 +168,19 @@ static int efer_write(u64 val)
 	return 0;
 }
 
-/* vLAPIC MSRs: TPR, EOI, ICR and timer writes change what may be injected next. */
+/*
+ * vLAPIC MSRs. Timer registers move the deadline (an interrupt the write
+ * fires kicks by itself); the rest (TPR, ICR, SVR, LVTs, APIC base) may
+ * change what is injected next. The EOI has its own path (exit_wrmsr).
+ */
 static int lapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	int rc = vlapic_wrmsr(v->vm, v->id, msr, val);
 
-	vm_timers_changed(v->vm);   /* TSC deadline, LVT timer, initial count, divider */
-	WRITE_ONCE(v->kicked, true);
+	if (vlapic_timer_msr(msr))
+		inject_lapic_timer_set(v, vlapic_timer_deadline(v->vm, v->id));
+	else
+		WRITE_ONCE(v->kicked, true);
 	return rc;
 }
 
@@ -238,12 +244,15 @@ int exit_rdmsr(struct vcpu *v)
 	return 0;
 }
 
-int exit_wrmsr(struct vcpu *v)
+EXIT_HOT int exit_wrmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->gpr[GPR_RCX];
 	u64 val = ((v->gpr[GPR_RDX] & 0xffffffffull) << 32) | (u32)v->gpr[GPR_RAX];
+	/* the x2APIC EOI, every interrupt's last exit without APICv: straight to the vLAPIC */
+	int rc = likely(msr == APIC_MSR(APIC_REG_EOI)) ? vlapic_x2apic_eoi(v->vm, v->id, val) :
+						       msr_write(v, msr, val);
 
-	if (msr_write(v, msr, val)) {
+	if (rc) {
 		pr_debug("vm%u: vCPU %u: WRMSR 0x%x <- 0x%llx -> #GP", v->vm->id, v->id, msr,
 			 (unsigned long long)val);
 		inject_gp(v);

@@ -162,50 +162,86 @@ static void inject_nmi(struct vcpu *v, bool *busy)
 		proc_control(PROC_INTR_WINDOW_EXITING, true);
 }
 
+/* The vPIC's INTR (or an ExtINT message) reaches the vCPU. */
+static bool extint_pending(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	return vlapic_accepts_extint(vm, v->id) &&
+	       ((v->events & VLAPIC_EV_EXTINT) || vpic_intr_pending(vm));
+}
+
 /* The vector to inject next: the vLAPIC's (not with APIC virtualization), else the vPIC's ExtINT (-2), else -1. */
 static int pending_intr(struct vcpu *v)
 {
-	struct vm *vm = v->vm;
-	int vec = v->apicv ? -1 : vlapic_pending_vector(vm, v->id);
+	int vec = v->apicv ? -1 : vlapic_pending_vector(v->vm, v->id);
 
 	if (vec >= 0)
 		return vec;
-	if (vlapic_accepts_extint(vm, v->id) &&
-	    ((v->events & VLAPIC_EV_EXTINT) || vpic_intr_pending(vm)))
-		return -2;
-	return -1;
+	return extint_pending(v) ? -2 : -1;
 }
 
-/* External interrupts without APIC virtualization: inject or wait for the window. */
+/*
+ * Not able to inject vec (-2: the vPIC's, vector unknown) now: exit at the
+ * interrupt window.
+ */
+static void wait_window(struct vcpu *v, int vec)
+{
+	TRACE(TR_INJECT, v->vm, v->id, vec < 0 ? TRACE_NO_VECTOR : vec, TRACE_INJECT_WINDOW, 0, 0);
+	proc_control(PROC_INTR_WINDOW_EXITING, true);
+}
+
+/*
+ * The vLAPIC's highest deliverable vector without APIC virtualization,
+ * taken in the same call when the guest can take it. False when there is
+ * none. After one of its vectors the vLAPIC has no other one to deliver
+ * (in service, it lifts PPR to its own class, above everything left in
+ * IRR): only the vPIC may need the window then.
+ */
+static bool inject_lapic_vector(struct vcpu *v, bool busy, bool nmi_poll)
+{
+	bool allowed = !busy && intr_allowed();
+	int vec = vlapic_take_vector(v->vm, v->id, allowed);
+
+	if (vec < 0)
+		return false;
+	if (!allowed) {
+		wait_window(v, vec);
+		return true;
+	}
+	queue_event(INTR_TYPE_EXTERNAL, (unsigned)vec);
+	TRACE(TR_INJECT, v->vm, v->id, vec, TRACE_INJECT_ENTRY, 0, 0);
+	proc_control(PROC_INTR_WINDOW_EXITING, nmi_poll || extint_pending(v));
+	return true;
+}
+
+/*
+ * External interrupts: the vLAPIC's (without APIC virtualization, which
+ * delivers them itself), else the vPIC's ExtINT; injected now, or the
+ * interrupt window requested.
+ */
 static void inject_intr(struct vcpu *v, bool busy)
 {
-	int vec = pending_intr(v);
-	bool extint;
 	bool nmi_poll = (v->events & VLAPIC_EV_NMI) && !(vmx_caps.pin & PIN_VIRTUAL_NMIS);
+	int vec;
 
-	if (vec == -1) {
+	if (!v->apicv && inject_lapic_vector(v, busy, nmi_poll))
+		return;
+	if (!extint_pending(v)) {
 		proc_control(PROC_INTR_WINDOW_EXITING, nmi_poll);
 		return;
 	}
 	if (busy || !intr_allowed()) {
-		TRACE(TR_INJECT, v->vm, v->id, vec < 0 ? TRACE_NO_VECTOR : vec, TRACE_INJECT_WINDOW,
-		      0, 0);
-		proc_control(PROC_INTR_WINDOW_EXITING, true);
+		wait_window(v, -2);
 		return;
 	}
-	extint = vec == -2;
-	if (extint) {
-		v->events &= ~VLAPIC_EV_EXTINT;
-		vec = vpic_intr_ack(v->vm);
-		if (vec < 0)
-			return;
-	} else {
-		vlapic_accept_vector(v->vm, v->id, (u8)vec);
-	}
+	v->events &= ~VLAPIC_EV_EXTINT;
+	vec = vpic_intr_ack(v->vm);
+	if (vec < 0)
+		return;
 	queue_event(INTR_TYPE_EXTERNAL, (unsigned)vec);
-	TRACE(TR_INJECT, v->vm, v->id, vec, extint ? TRACE_INJECT_EXTINT : TRACE_INJECT_ENTRY,
-	      0, 0);
-	/* another one may be waiting behind it */
+	TRACE(TR_INJECT, v->vm, v->id, vec, TRACE_INJECT_EXTINT, 0, 0);
+	/* another one may be waiting behind it, in the vPIC or the vLAPIC */
 	proc_control(PROC_INTR_WINDOW_EXITING, nmi_poll || pending_intr(v) != -1);
 }
 
@@ -234,20 +270,15 @@ void inject_arm_deadline(struct vcpu *v)
  * Nearest deadline the vCPU's preemption timer must catch: the timers its
  * CPU is on duty for (kernel/sched.h: the vLAPIC timers of the vCPUs it
  * hosts, a halted sibling's included, the PIT and the RTC) and the end of
- * the slice.
+ * the slice. Recomputed only when a timer moved (vm->timer_gen) or a new
+ * slice began; the entry path arms the preemption timer from it.
  */
-static void deadline_update(struct vcpu *v)
+static void deadline_recompute(struct vcpu *v, u32 gen)
 {
 	struct vm *vm = v->vm;
-	u32 gen = __atomic_load_n(&vm->timer_gen, __ATOMIC_ACQUIRE);
 	u64 d;
 	bool want;
 
-	if (gen == v->timer_gen && !v->deadline_stale) {
-		if (v->preempt_armed)
-			inject_arm_deadline(v);
-		return;
-	}
 	v->timer_gen = gen;
 	v->deadline_stale = false;
 	d = earlier(sched_timer_deadline(vm, v->home_cpu), v->slice_end);
@@ -257,8 +288,32 @@ static void deadline_update(struct vcpu *v)
 		vmcs_write(VMCS_PIN_CONTROLS, vmx_caps.pin | (want ? PIN_PREEMPTION_TIMER : 0));
 		v->preempt_armed = want;
 	}
-	if (want)
-		inject_arm_deadline(v);
+}
+
+/* The check inline (every kick makes it), the recompute out of line. */
+static ALWAYS_INLINE void deadline_update(struct vcpu *v)
+{
+	u32 gen = __atomic_load_n(&v->vm->timer_gen, __ATOMIC_ACQUIRE);
+
+	if (gen != v->timer_gen || v->deadline_stale)
+		deadline_recompute(v, gen);
+}
+
+void inject_timers_changed(struct vcpu *v)
+{
+	vm_timers_changed(v->vm);
+	deadline_update(v);
+}
+
+void inject_lapic_timer_set(struct vcpu *v, u64 deadline)
+{
+	if (!deadline || (v->deadline && v->deadline <= deadline) || !vmx_caps.preemption_timer)
+		return;
+	v->deadline = deadline;
+	if (!v->preempt_armed) {
+		vmcs_write(VMCS_PIN_CONTROLS, vmx_caps.pin | PIN_PREEMPTION_TIMER);
+		v->preempt_armed = true;
+	}
 }
 
 void inject_check_timers(struct vm *vm, u64 now)

@@ -34,12 +34,32 @@ bool inject_reinject_vectoring(struct vcpu *v);
  * take it (else arm the interrupt/NMI-window exit); with APIC
  * virtualization, update RVI/SVI and the EOI-exit bitmap instead. Then
  * recompute the vCPU's timer deadline (vLAPIC timer, PIT, RTC, time
- * slice) and the preemption timer. Consumes v's kick. Returns 0 to
+ * slice) if a timer moved; the caller arms the preemption timer from it
+ * (inject_arm_deadline) just before the entry. Consumes v's kick. Returns 0 to
  * enter, or VMX_RUN_YIELD when the vCPU must not run now: its VM is
  * stopping, a vCPU of this CPU woke (resched), or INIT put it into
  * wait-for-SIPI.
  */
 int inject_pending_events(struct vcpu *v);
+
+/*
+ * v, whose exit this CPU is handling, reprogrammed a timer of the VM (PIT,
+ * RTC): every vCPU on duty for it recomputes its deadline at its next kick
+ * or run, v at once. Not a kick: an interrupt the write fired kicks by
+ * itself.
+ */
+void inject_timers_changed(struct vcpu *v);
+
+/*
+ * v, whose exit this CPU is handling, reprogrammed its own vLAPIC timer
+ * (a timer register or MSR), which now expires at deadline (0: disarmed;
+ * vlapic_timer_deadline()). Only v's CPU is on duty for that timer and v
+ * runs there now, so no other vCPU needs to know: an earlier deadline
+ * replaces v's at once, without a recompute; a later one (or none) leaves
+ * the earlier one to end the guest's run early, harmlessly, and recompute
+ * then (exit_preemption_timer). Not a kick either.
+ */
+void inject_lapic_timer_set(struct vcpu *v, u64 deadline);
 
 /*
  * Write the VMX-preemption timer from the current TSC: v->deadline (0:

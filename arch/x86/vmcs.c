@@ -181,7 +181,7 @@ static int vmcs_load_clear(struct vcpu *v)
 	if (!vmclear(virt_to_phys(v->vmcs)) || !vmptrld(virt_to_phys(v->vmcs)))
 		return -TERN_EIO;
 	pc->loaded = v;
-	this_cpu()->current_vcpu = v;
+	this_cpu()->current_vcpu = v;   /* as vmx_vcpu_load() would have it */
 	v->cpu = (int)this_cpu()->id;
 	v->launched = false;
 	return 0;
@@ -233,6 +233,7 @@ int vmx_vcpu_reset(struct vcpu *v)
 	v->apicv = false;
 	v->apicv_mode = 0;
 	memset(v->eoi_exit, 0, sizeof(v->eoi_exit));
+	v->eoi_exit_gen = 0;   /* as created: the new vLAPIC's first TMR generation is 1 */
 	return vmcs_setup(v);
 }
 
@@ -246,6 +247,8 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	}
 	if (pc && pc->loaded == v)
 		pc->loaded = NULL;
+	if (this_cpu()->current_vcpu == v)
+		this_cpu()->current_vcpu = NULL;
 	if (pc && pc->fpu_owner == v)
 		pc->fpu_owner = NULL;
 	if (v->msr_bitmap)

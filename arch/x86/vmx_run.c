@@ -121,6 +121,8 @@ void vmx_vcpu_run(struct vcpu *v, u64 timeslice)
 	v->deadline_stale = true;
 	if (inject_pending_events(v))
 		return;   /* INIT: the vCPU waits for a SIPI */
+	if (v->preempt_armed)
+		inject_arm_deadline(v);
 	rcu_vm_entry((unsigned)v->cpu);
 	rc = vmx_run(v, v->launched);
 	if (rc == VMX_RUN_YIELD)

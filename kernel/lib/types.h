@@ -35,6 +35,8 @@ typedef int64_t  s64;
 #define __noreturn       __attribute__((noreturn))
 #define __unused         __attribute__((unused))
 #define __printf(a, b)   __attribute__((format(printf, a, b)))
+/* For a small helper of a hot path that GCC would call once it has two callers. */
+#define ALWAYS_INLINE    inline __attribute__((always_inline))
 #define STATIC_ASSERT(c) _Static_assert(c, #c)
 
 #define KiB (1024ull)

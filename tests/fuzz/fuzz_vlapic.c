@@ -15,9 +15,15 @@
  *  - PPR (vlapic_ppr, and the PPR register as an xAPIC MMIO read returns
  *    it) = TPR when TPR[7:4] >= ISRV[7:4], else ISRV[7:4]:0;
  *  - vlapic_pending_vector is the highest IRR vector when its class is
- *    above PPR's, else -1; accepting it moves it IRR -> ISR;
+ *    above PPR's, else -1; accepting it moves it IRR -> ISR (also when
+ *    vlapic_take_vector takes it in the same call, PPR then as recomputed);
  *  - an EOI retires the highest ISR vector and reaches vioapic_eoi with it
  *    exactly when its TMR bit was set; no vioapic_eoi happens otherwise;
+ *    the direct x2APIC EOI (vlapic_x2apic_eoi) #GPs exactly where WRMSR
+ *    0x80b would; an EOI after which a vector is deliverable that was not
+ *    before kicks the vCPU;
+ *  - vlapic_apicv_state reports the highest IRR/ISR vectors, the LVT
+ *    timer and the mode, and its tmr_gen moves whenever the TMR did;
  *  - in x2APIC mode or hardware-disabled, MMIO reads give all ones;
  *    MMIO returns 0, MSR accesses 0 or -TERN_EINVAL;
  *  - lapic_deliver accepts on at most nr_vcpus vLAPICs, errors only with
@@ -37,6 +43,8 @@
 
 static struct vm *vm;
 static unsigned nr;
+static u32 tmr_seen[4][8];    /* TMR words at the last vlapic_apicv_state of each vCPU */
+static u32 tmr_gen_seen[4];
 
 static u32 page_reg(unsigned cpu, unsigned off)
 {
@@ -153,10 +161,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vlapic_create(vm, i))
 			abort();
 	stub_clock = 1000000;
+	memset(tmr_seen, 0, sizeof(tmr_seen));
+	memset(tmr_gen_seen, 0, sizeof(tmr_gen_seen));
+	for (unsigned i = 0; i < nr; i++) {
+		struct vlapic_apicv_state st;
+
+		vlapic_apicv_state(vm, i, &st);
+		tmr_gen_seen[i] = st.tmr_gen;
+	}
 	for (unsigned op = 0; op < MAX_OPS && fin_more(&in); op++) {
-		unsigned kind = fin_u8(&in) % 14;
+		unsigned kind = fin_u8(&in) % 15;
 		unsigned cpu = fin_u8(&in) % nr;
 		unsigned eois_before = fake_ioapic.eoi_calls;
+		unsigned kicks_before = vm->kicks[cpu];
+		bool deliverable_before = vlapic_pending_vector(vm, cpu) >= 0;
 		int eoi_expect = -2;    /* -2: this op is no EOI; -1: EOI without level vector */
 		bool isr_tmr[4][256];
 
@@ -223,7 +241,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				eoi_expect = top >= 0 && vec_bit(cpu, APIC_REG_TMR, (unsigned)top) ? top : -1;
 			}
-			rc = vlapic_wrmsr(vm, cpu, msr, val);
+			if (msr == APIC_MSR(APIC_REG_EOI) && (m & 4)) {
+				bool gp = !vlapic_x2apic_mode(vm, cpu) || val;
+
+				rc = vlapic_x2apic_eoi(vm, cpu, val);
+				FUZZ_CHECK(rc == (gp ? -TERN_EINVAL : 0), "direct x2APIC EOI rc %d", rc);
+			} else {
+				rc = vlapic_wrmsr(vm, cpu, msr, val);
+			}
 			FUZZ_CHECK(rc == 0 || rc == -TERN_EINVAL, "wrmsr rc %d", rc);
 			break;
 		}
@@ -266,7 +291,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(pend == ((irrv >= 0 && PRIO(irrv) > PRIO(ppr)) ? irrv : -1),
 				   "cpu %u pending %d, IRRV %d PPR %02x", cpu, pend, irrv, ppr);
 			if (pend >= 0) {
-				vlapic_accept_vector(vm, cpu, (u8)pend);
+				if (fin_u8(&in) & 1) {
+					FUZZ_CHECK(vlapic_take_vector(vm, cpu, true) == pend, "take");
+					FUZZ_CHECK(page_reg(cpu, APIC_REG_PPR) == expect_ppr(cpu),
+						   "cpu %u PPR %02x after take, want %02x", cpu,
+						   page_reg(cpu, APIC_REG_PPR), expect_ppr(cpu));
+				} else {
+					vlapic_accept_vector(vm, cpu, (u8)pend);
+				}
 				FUZZ_CHECK(!vec_bit(cpu, APIC_REG_IRR, (unsigned)pend) &&
 					   vec_bit(cpu, APIC_REG_ISR, (unsigned)pend),
 					   "accept %d did not move IRR->ISR", pend);
@@ -309,6 +341,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (fin_u8(&in) % 16 == 0)
 				vlapic_reset(vm, cpu, fin_u8(&in) & 1);
 			break;
+		case 13: {            /* what APICv loads before an entry */
+			struct vlapic_apicv_state st;
+			bool tmr_moved = false;
+
+			vlapic_apicv_state(vm, cpu, &st);
+			FUZZ_CHECK(st.irr == highest(cpu, APIC_REG_IRR) &&
+				   st.isr == highest(cpu, APIC_REG_ISR), "cpu %u apicv IRR/ISR %d/%d", cpu,
+				   st.irr, st.isr);
+			FUZZ_CHECK(st.enabled == vlapic_hw_enabled(vm, cpu) &&
+				   st.x2apic == vlapic_x2apic_mode(vm, cpu) &&
+				   st.base == vlapic_base(vm, cpu) &&
+				   st.lvt_timer == page_reg(cpu, APIC_REG_LVT_TIMER), "cpu %u apicv mode", cpu);
+			for (unsigned w = 0; w < 8; w++) {
+				u32 t = page_reg(cpu, APIC_REG_TMR + w * 16);
+
+				tmr_moved |= t != tmr_seen[cpu][w];
+				tmr_seen[cpu][w] = t;
+			}
+			FUZZ_CHECK(!tmr_moved || st.tmr_gen != tmr_gen_seen[cpu],
+				   "cpu %u TMR changed, tmr_gen did not", cpu);
+			tmr_gen_seen[cpu] = st.tmr_gen;
+			break;
+		}
 		default: {            /* EOI the clean way, whatever the mode */
 			int top = highest(cpu, APIC_REG_ISR);
 
@@ -316,7 +371,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			eoi_expect = top >= 0 && vec_bit(cpu, APIC_REG_TMR, (unsigned)top) ? top : -1;
 			if (vlapic_x2apic_mode(vm, cpu)) {
-				FUZZ_CHECK(vlapic_wrmsr(vm, cpu, APIC_MSR(APIC_REG_EOI), 0) == 0, "x2 EOI");
+				FUZZ_CHECK((fin_u8(&in) & 1 ? vlapic_x2apic_eoi(vm, cpu, 0) :
+					    vlapic_wrmsr(vm, cpu, APIC_MSR(APIC_REG_EOI), 0)) == 0, "x2 EOI");
 			} else {
 				u64 z = 0;
 
@@ -346,6 +402,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   fake_ioapic.eoi_calls - eois_before);
 		else if (eoi_expect == -1)
 			FUZZ_CHECK(fake_ioapic.eoi_calls == eois_before, "EOI of an edge vector forwarded");
+		if (eoi_expect != -2 && !deliverable_before && vlapic_pending_vector(vm, cpu) >= 0)
+			FUZZ_CHECK(vm->kicks[cpu] != kicks_before,
+				   "cpu %u: an EOI let a vector through without a kick", cpu);
 		if (fake_ioapic.eoi_calls >= FAKE_IOAPIC_LOG)
 			fake_ioapic_reset();
 		for (unsigned c = 0; c < nr; c++)

@@ -10,9 +10,10 @@
 #include "kernel/lib/types.h"
 
 struct vm {
-	struct vm_irq irq;
+	struct vm_irq irq;               /* first, as in tern: vm_irq() is a cast */
 	unsigned kicks[TERN_MAX_VCPUS];  /* vcpu_kick() calls per vCPU */
 };
+STATIC_ASSERT(offsetof(struct vm, irq) == 0);
 
 /* A zeroed fake VM with nr_vcpus set; the test creates the models it needs. */
 struct vm *stub_vm_new(unsigned nr_vcpus);

@@ -283,6 +283,146 @@ static void test_apicv_eoi_exit_bitmap_and_virtualized_eoi(void **state)
 	tv_free(vm);
 }
 
+static void test_apicv_state_snapshot_and_tmr_generation(void **state)
+{
+	struct vm *vm = tv_vm(2);
+	struct vlapic_apicv_state st;
+	u32 gen;
+
+	(void)state;
+	vlapic_apicv_state(vm, TERN_MAX_VCPUS + 1, &st);          /* no such vLAPIC */
+	assert_false(st.enabled);
+	assert_int_equal(st.irr, -1);
+	assert_int_equal(st.isr, -1);
+	assert_int_equal(st.tmr_gen, 0);
+	sw_enable(vm, 1);
+	vlapic_apicv_state(vm, 1, &st);
+	assert_true(st.enabled);
+	assert_false(st.x2apic);
+	assert_int_equal(st.base, APIC_DEFAULT_BASE);
+	assert_int_equal(st.irr, -1);
+	assert_int_equal(st.isr, -1);
+	assert_int_equal(st.lvt_timer, APIC_LVT_MASKED);
+	gen = st.tmr_gen;
+	/* edge vectors leave the TMR (and its generation) alone */
+	assert_true(vlapic_set_intr(vm, 1, 0x31, false));
+	assert_true(vlapic_set_intr(vm, 1, 0x92, false));
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_equal(st.irr, 0x92);
+	assert_int_equal(st.tmr_gen, gen);
+	/* coalesced into a pending edge 0x31, a level 0x31 still changes the TMR:
+	 * the vCPU is kicked so that its EOI-exit bitmap follows */
+	assert_int_equal(vm->kicks[1], 2);
+	assert_false(vlapic_set_intr(vm, 1, 0x31, true));
+	assert_int_equal(vm->kicks[1], 3);
+	assert_false(vlapic_set_intr(vm, 1, 0x31, true));         /* no change: no kick */
+	assert_int_equal(vm->kicks[1], 3);
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_not_equal(st.tmr_gen, gen);
+	assert_false(vlapic_set_intr(vm, 1, 0x31, false));      /* coalesced, TMR cleared */
+	vlapic_apicv_state(vm, 1, &st);
+	gen = st.tmr_gen;                                         /* 0x31 edge again */
+	/* a level vector sets its TMR bit: the generation moves, once */
+	assert_true(vlapic_set_intr(vm, 1, 0x55, true));
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_not_equal(st.tmr_gen, gen);
+	gen = st.tmr_gen;
+	assert_int_equal(inject(vm, 1), 0x92);
+	assert_int_equal(inject(vm, 1), -1);                     /* 0x92 in service blocks the rest */
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_equal(st.irr, 0x55);
+	assert_int_equal(st.isr, 0x92);
+	assert_int_equal(st.tmr_gen, gen);
+	mmio_wr(vm, 1, APIC_REG_EOI, 0);
+	assert_int_equal(inject(vm, 1), 0x55);
+	mmio_wr(vm, 1, APIC_REG_EOI, 0);                          /* level: to the vIOAPIC */
+	/* TMR stays set until 0x55 is next accepted as edge, which moves it again */
+	assert_true(vlapic_set_intr(vm, 1, 0x55, false));
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_not_equal(st.tmr_gen, gen);
+	gen = st.tmr_gen;
+	/* a reset clears the TMR with everything else */
+	vlapic_reset(vm, 1, true);
+	vlapic_apicv_state(vm, 1, &st);
+	assert_int_not_equal(st.tmr_gen, gen);
+	assert_int_equal(st.irr, -1);
+	assert_int_equal(st.isr, -1);
+	to_x2apic(vm, 0);
+	vlapic_apicv_state(vm, 0, &st);
+	assert_true(st.enabled);
+	assert_true(st.x2apic);
+	tv_free(vm);
+}
+
+/* An EOI kicks its vCPU only when that lets a pending vector through (or APICv must follow). */
+static void test_x2apic_eoi_direct_path_kicks_only_when_needed(void **state)
+{
+	struct vm *vm = tv_vm(1);
+	unsigned kicks;
+
+	(void)state;
+	sw_enable(vm, 0);
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), -TERN_EINVAL);   /* xAPIC mode: #GP */
+	assert_int_equal(vlapic_x2apic_eoi(vm, 3, 0), -TERN_EINVAL);   /* no such vLAPIC */
+	to_x2apic(vm, 0);
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 1), -TERN_EINVAL);   /* non-zero: #GP */
+	kicks = vm->kicks[0];
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 0);              /* nothing in service */
+	assert_int_equal(vm->kicks[0], kicks);
+	/* 0x61 in service blocks 0x52 and 0x5f: the EOI of 0x61 unblocks them */
+	assert_true(vlapic_set_intr(vm, 0, 0x61, false));
+	assert_int_equal(inject(vm, 0), 0x61);
+	assert_true(vlapic_set_intr(vm, 0, 0x52, false));
+	assert_true(vlapic_set_intr(vm, 0, 0x5f, true));
+	assert_int_equal(inject(vm, 0), -1);
+	kicks = vm->kicks[0];
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 0);
+	assert_int_equal(vm->kicks[0], kicks + 1);
+	assert_false(isr_bit(vm, 0, 0x61));
+	assert_int_equal(inject(vm, 0), 0x5f);
+	/* 0x52 is in 0x5f's class: the EOI of 0x5f unblocks it; a level vector reaches the vIOAPIC */
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 0);
+	assert_int_equal(vm->kicks[0], kicks + 2);
+	assert_int_equal(fake_ioapic.eoi_calls, 1);
+	assert_int_equal(fake_ioapic.eoi_vectors[0], 0x5f);
+	assert_int_equal(inject(vm, 0), 0x52);
+	/* nothing left pending: no kick, unless APICv's SVI must follow the ISR */
+	assert_true(vlapic_set_intr(vm, 0, 0x70, false));
+	assert_int_equal(inject(vm, 0), 0x70);
+	kicks = vm->kicks[0];
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 0);              /* 0x70 */
+	assert_int_equal(vm->kicks[0], kicks);
+	assert_true(isr_bit(vm, 0, 0x52));
+	vlapic_set_apicv(vm, 0, true);
+	assert_int_equal(vlapic_x2apic_eoi(vm, 0, 0), 0);              /* 0x52: SVI moves */
+	assert_int_equal(vm->kicks[0], kicks + 1);
+	assert_int_equal(vlapic_highest_isr(vm, 0), -1);
+	assert_int_equal(fake_ioapic.eoi_calls, 1);
+	tv_free(vm);
+}
+
+static void test_xapic_eoi_kicks_only_when_needed(void **state)
+{
+	struct vm *vm = tv_vm(1);
+	unsigned kicks;
+
+	(void)state;
+	sw_enable(vm, 0);
+	assert_true(vlapic_set_intr(vm, 0, 0x81, false));
+	assert_int_equal(inject(vm, 0), 0x81);
+	kicks = vm->kicks[0];
+	mmio_wr(vm, 0, APIC_REG_EOI, 0);                               /* nothing waits */
+	assert_int_equal(vm->kicks[0], kicks);
+	assert_true(vlapic_set_intr(vm, 0, 0x91, false));
+	assert_int_equal(inject(vm, 0), 0x91);
+	assert_true(vlapic_set_intr(vm, 0, 0x42, false));             /* blocked by 0x91 */
+	kicks = vm->kicks[0];
+	mmio_wr(vm, 0, APIC_REG_EOI, 0);
+	assert_int_equal(vm->kicks[0], kicks + 1);
+	assert_int_equal(inject(vm, 0), 0x42);
+	tv_free(vm);
+}
+
 static void test_events_are_taken_once_with_sipi_vector(void **state)
 {
 	struct vm *vm = tv_vm(2);
@@ -376,6 +516,9 @@ int main(void)
 		cmocka_unit_test(test_nested_level_eois_notify_in_isr_order_via_x2apic),
 		cmocka_unit_test(test_vioapic_eoi_runs_without_vlapic_lock),
 		cmocka_unit_test(test_apicv_eoi_exit_bitmap_and_virtualized_eoi),
+		cmocka_unit_test(test_apicv_state_snapshot_and_tmr_generation),
+		cmocka_unit_test(test_x2apic_eoi_direct_path_kicks_only_when_needed),
+		cmocka_unit_test(test_xapic_eoi_kicks_only_when_needed),
 		cmocka_unit_test(test_events_are_taken_once_with_sipi_vector),
 		cmocka_unit_test(test_accepts_extint_follows_lint0_and_hw_enable),
 		cmocka_unit_test(test_concurrent_set_intr_loses_no_vector),
