@@ -16,6 +16,7 @@
 #include "irq/routing_internal.h"
 #include "tests/unit/fake_chips.h"
 #include "tests/unit/stub_kernel.h"
+#include "tests/unit/route_entries.h"
 
 #define MSI_LO_A     0xfee00000u
 #define MSI_LO_B     0xfee01000u
@@ -49,29 +50,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct tern_irq_routing_entry msi_route(u32 gsi, u32 lo, u32 data)
-{
-	struct tern_irq_routing_entry e = { .gsi = gsi, .type = TERN_IRQ_ROUTING_MSI };
-
-	e.u.msi.address_lo = lo;
-	e.u.msi.data = data;
-	return e;
-}
-
-static struct tern_irq_routing_entry chip_route(u32 gsi, u32 chip, u32 pin)
-{
-	struct tern_irq_routing_entry e = { .gsi = gsi, .type = TERN_IRQ_ROUTING_IRQCHIP };
-
-	e.u.irqchip.irqchip = chip;
-	e.u.irqchip.pin = pin;
-	return e;
-}
-
 /* A small table: GSI 17 on IOAPIC pin 17, plus one extra route. */
 static void route_two(struct vm *vm, struct tern_irq_routing_entry extra)
 {
 	struct tern_irq_routing_entry e[2] = {
-		chip_route(IOAPIC_GSI, TERN_IRQCHIP_IOAPIC, IOAPIC_GSI),
+		route_chip(IOAPIC_GSI, TERN_IRQCHIP_IOAPIC, IOAPIC_GSI),
 		extra,
 	};
 
@@ -99,7 +82,7 @@ static void test_msi_doorbell(void **state)
 	struct tern_doorbell_info info;
 	int id;
 
-	route_two(vm, msi_route(MSI_GSI, MSI_LO_A, MSI_DATA_A));
+	route_two(vm, route_msi(MSI_GSI, MSI_LO_A, 0, MSI_DATA_A));
 	id = doorbell_assign(vm, MSI_GSI, 0, 0);
 	assert_true(id > 0);
 	info = query(vm, id);
@@ -175,7 +158,7 @@ static void test_reroute_updates_cache(void **state)
 	int id;
 	struct doorbell *db;
 
-	route_two(vm, chip_route(MSI_GSI, TERN_IRQCHIP_IOAPIC, 20));
+	route_two(vm, route_chip(MSI_GSI, TERN_IRQCHIP_IOAPIC, 20));
 	id = doorbell_assign(vm, MSI_GSI, 0, 0);
 	db = lookup(vm, id);
 	assert_int_equal(query(vm, id).route_seq, 2);
@@ -183,7 +166,7 @@ static void test_reroute_updates_cache(void **state)
 	assert_int_equal(doorbell_ring(vm, (u32)id), 1);
 	assert_int_equal(fake_chips.ioapic.edges[20], 1);
 
-	route_two(vm, msi_route(MSI_GSI, MSI_LO_B, MSI_DATA_B));
+	route_two(vm, route_msi(MSI_GSI, MSI_LO_B, 0, MSI_DATA_B));
 	assert_int_equal(query(vm, id).route_seq, 4);
 	assert_int_equal(db->entry.e.type, TERN_IRQ_ROUTING_MSI);
 	assert_string_equal(irq_route_set_name(db->entry.e.set), "msi_set");
@@ -195,7 +178,7 @@ static void test_reroute_updates_cache(void **state)
 	assert_int_equal(fake_chips.ioapic.calls, 2);   /* only the first ring's pulse */
 
 	/* a rejected update leaves the cache and its count alone */
-	struct tern_irq_routing_entry bad = chip_route(MSI_GSI, TERN_IRQCHIP_IOAPIC, 99);
+	struct tern_irq_routing_entry bad = route_chip(MSI_GSI, TERN_IRQCHIP_IOAPIC, 99);
 
 	assert_int_equal(irq_set_routing(vm, &bad, 1, 0), -TERN_ERANGE);
 	assert_int_equal(query(vm, id).route_seq, 4);
@@ -229,7 +212,7 @@ static void test_ring_never_uses_half_written_entry(void **state)
 	pthread_t t;
 	u32 seq;
 
-	route_two(vm, msi_route(MSI_GSI, MSI_LO_A, MSI_DATA_A));
+	route_two(vm, route_msi(MSI_GSI, MSI_LO_A, 0, MSI_DATA_A));
 	c.id = (u32)doorbell_assign(vm, MSI_GSI, 0, 0);
 	db = lookup(vm, (int)c.id);
 	/* play a routing update stopped halfway: count odd, address new, data old */

@@ -28,6 +28,7 @@
 #include "kernel/limits.h"
 #include "tests/unit/fake_hc_vms.h"
 #include "tests/unit/stub_kernel.h"
+#include "tests/unit/route_entries.h"
 
 #define NR_VMS      3
 #define CONTROL     2u
@@ -140,24 +141,6 @@ static void assert_unchanged(const struct world *was, const char *name)
 
 /* ---------------------------------------------------------------- routing requests */
 
-static struct tern_irq_routing_entry chip(u32 gsi, u32 irqchip, u32 pin)
-{
-	struct tern_irq_routing_entry e = { .gsi = gsi, .type = TERN_IRQ_ROUTING_IRQCHIP };
-
-	e.u.irqchip.irqchip = irqchip;
-	e.u.irqchip.pin = pin;
-	return e;
-}
-
-static struct tern_irq_routing_entry msi(u32 gsi, u32 lo, u32 data)
-{
-	struct tern_irq_routing_entry e = { .gsi = gsi, .type = TERN_IRQ_ROUTING_MSI };
-
-	e.u.msi.address_lo = lo;
-	e.u.msi.data = data;
-	return e;
-}
-
 /* A request written into vm's RAM at gpa (header, then nr entries). */
 static void put_request(unsigned vm, u64 gpa, u32 nr, u32 flags,
 			const struct tern_irq_routing_entry *e, u32 n_given)
@@ -204,7 +187,7 @@ static void put_bad_requests(void)
 {
 	struct tern_irq_routing_entry e[2];
 
-	e[0] = chip(5, TERN_IRQCHIP_IOAPIC, 5);
+	e[0] = route_chip(5, TERN_IRQCHIP_IOAPIC, 5);
 	put_request(0, R_FLAGS, 1, 1, e, 1);
 	e[0].type = 7;
 	put_request(0, R_TYPE, 1, 0, e, 1);
@@ -212,24 +195,24 @@ static void put_bad_requests(void)
 	put_request(0, R_S390, 1, 0, e, 1);
 	e[0].type = TERN_IRQ_ROUTING_HV_SINT;
 	put_request(0, R_HV, 1, 0, e, 1);
-	e[0] = chip(5, 3, 5);
+	e[0] = route_chip(5, 3, 5);
 	put_request(0, R_CHIP, 1, 0, e, 1);
-	e[0] = chip(5, TERN_IRQCHIP_IOAPIC, 24);
+	e[0] = route_chip(5, TERN_IRQCHIP_IOAPIC, 24);
 	put_request(0, R_PIN, 1, 0, e, 1);
-	e[0] = chip(12, TERN_IRQCHIP_PIC_SLAVE, 8);
+	e[0] = route_chip(12, TERN_IRQCHIP_PIC_SLAVE, 8);
 	put_request(0, R_PICPIN, 1, 0, e, 1);
-	e[0] = chip(LIMIT_VM_GSIS, TERN_IRQCHIP_IOAPIC, 5);
+	e[0] = route_chip(LIMIT_VM_GSIS, TERN_IRQCHIP_IOAPIC, 5);
 	put_request(0, R_GSI, 1, 0, e, 1);
-	e[0] = chip(5, TERN_IRQCHIP_IOAPIC, 5);
-	e[1] = chip(5, TERN_IRQCHIP_IOAPIC, 6);
+	e[0] = route_chip(5, TERN_IRQCHIP_IOAPIC, 5);
+	e[1] = route_chip(5, TERN_IRQCHIP_IOAPIC, 6);
 	put_request(0, R_DUP, 2, 0, e, 2);
-	e[0] = msi(40, MSI_LO, 0x41);
-	e[1] = chip(40, TERN_IRQCHIP_IOAPIC, 7);
+	e[0] = route_msi(40, MSI_LO, 0, 0x41);
+	e[1] = route_chip(40, TERN_IRQCHIP_IOAPIC, 7);
 	put_request(0, R_SHARED, 2, 0, e, 2);
-	e[0] = chip(5, TERN_IRQCHIP_IOAPIC, 5);
+	e[0] = route_chip(5, TERN_IRQCHIP_IOAPIC, 5);
 	e[0].flags = 1;
 	put_request(0, R_EFLAGS, 1, 0, e, 1);
-	e[0] = msi(40, MSI_LO, 0x41);
+	e[0] = route_msi(40, MSI_LO, 0, 0x41);
 	e[0].flags = 2;
 	put_request(0, R_MSIFLAGS, 1, 0, e, 1);
 	put_request(0, R_BIG, LIMIT_VM_ROUTE_ENTRIES + 1, 0, NULL, 0);
@@ -472,9 +455,9 @@ static void test_irq_dump(void **state)
 static void test_routing(void **state)
 {
 	struct tern_irq_routing_entry e[3] = {
-		chip(30, TERN_IRQCHIP_IOAPIC, 10),
-		chip(30, TERN_IRQCHIP_PIC_MASTER, 3),
-		msi(31, MSI_LO, 0x4051),
+		route_chip(30, TERN_IRQCHIP_IOAPIC, 10),
+		route_chip(30, TERN_IRQCHIP_PIC_MASTER, 3),
+		route_msi(31, MSI_LO, 0, 0x4051),
 	};
 	const struct irq_routing_table *t;
 
@@ -495,7 +478,7 @@ static void test_routing(void **state)
 	/* other VMs keep theirs */
 	assert_int_equal(call(1, TERN_HC_IRQ_LINE, 5, 1, 0, 0), 0);
 	/* an MSI route tern cannot deliver: the line call says so */
-	e[0] = msi(33, 0x12345000u, 0x41);
+	e[0] = route_msi(33, 0x12345000u, 0, 0x41);
 	put_request(0, 0x300, 1, 0, e, 1);
 	assert_int_equal(call(0, TERN_HC_SET_GSI_ROUTING, 0x300, 0, 0, 0), 0);
 	assert_int_equal(call(0, TERN_HC_IRQ_LINE, 33, 1, 0, 0), -TERN_EINVAL);
@@ -510,7 +493,7 @@ static void test_routing(void **state)
 		struct tern_irq_routing_entry many[40];
 
 		for (u32 i = 0; i < 40; i++)
-			many[i] = msi(i, MSI_LO, 0x40 + i);
+			many[i] = route_msi(i, MSI_LO, 0, 0x40 + i);
 		put_request(1, 0x100, 40, 0, many, 40);
 		assert_int_equal(call(1, TERN_HC_SET_GSI_ROUTING, 0x100, 0, 0, 0), 0);
 	}
@@ -736,7 +719,7 @@ static bool hook(size_t size)
 
 static void test_memory_floor(void **state)
 {
-	struct tern_irq_routing_entry e[2] = { msi(34, MSI_LO, 0x41), msi(35, MSI_LO, 0x42) };
+	struct tern_irq_routing_entry e[2] = { route_msi(34, MSI_LO, 0, 0x41), route_msi(35, MSI_LO, 0, 0x42) };
 
 	(void)state;
 	put_request(0, 0x400, 2, 0, e, 2);

@@ -13,6 +13,7 @@
 #include "irq/routing_internal.h"
 #include "tests/unit/fake_chips.h"
 #include "tests/unit/stub_kernel.h"
+#include "tests/unit/route_entries.h"
 
 #define MSI_ADDR_LO   0xfee01000u
 #define MSI_ADDR_HI   0x0u
@@ -48,25 +49,6 @@ static int teardown(void **state)
 static const struct irq_routing_table *table(struct vm *vm)
 {
 	return vm->irq.routing;
-}
-
-static struct tern_irq_routing_entry chip_route(u32 gsi, u32 chip, u32 pin)
-{
-	struct tern_irq_routing_entry e = { .gsi = gsi, .type = TERN_IRQ_ROUTING_IRQCHIP };
-
-	e.u.irqchip.irqchip = chip;
-	e.u.irqchip.pin = pin;
-	return e;
-}
-
-static struct tern_irq_routing_entry msi_route(u32 gsi, u32 lo, u32 hi, u32 data)
-{
-	struct tern_irq_routing_entry e = { .gsi = gsi, .type = TERN_IRQ_ROUTING_MSI };
-
-	e.u.msi.address_lo = lo;
-	e.u.msi.address_hi = hi;
-	e.u.msi.data = data;
-	return e;
 }
 
 static void assert_route(const struct irq_route_entry *e, u32 gsi, u32 chip, u32 pin, const char *set)
@@ -168,7 +150,7 @@ static void expect_reject(struct vm *vm, const struct tern_irq_routing_entry *e,
 static void test_reject_request_level(void **state)
 {
 	struct vm *vm = *state;
-	struct tern_irq_routing_entry ok = chip_route(5, TERN_IRQCHIP_IOAPIC, 5);
+	struct tern_irq_routing_entry ok = route_chip(5, TERN_IRQCHIP_IOAPIC, 5);
 
 	expect_reject(vm, &ok, 1, 1, -TERN_EINVAL, IRQ_ROUTE_ERR_REQUEST_FLAGS, -1);
 	/* the count is checked before the array is touched */
@@ -181,10 +163,10 @@ static void test_reject_entry_rules(void **state)
 	struct vm *vm = *state;
 	struct tern_irq_routing_entry e[2];
 
-	e[0] = chip_route(1, TERN_IRQCHIP_IOAPIC, 1);
-	e[1] = chip_route(IRQ_ROUTING_MAX_GSI, TERN_IRQCHIP_IOAPIC, 3);
+	e[0] = route_chip(1, TERN_IRQCHIP_IOAPIC, 1);
+	e[1] = route_chip(IRQ_ROUTING_MAX_GSI, TERN_IRQCHIP_IOAPIC, 3);
 	expect_reject(vm, e, 2, 0, -TERN_ERANGE, IRQ_ROUTE_ERR_GSI, 1);
-	e[1] = chip_route(3, TERN_IRQCHIP_IOAPIC, 3);
+	e[1] = route_chip(3, TERN_IRQCHIP_IOAPIC, 3);
 	e[1].type = TERN_IRQ_ROUTING_S390_ADAPTER;
 	expect_reject(vm, e, 2, 0, -TERN_EOPNOTSUPP, IRQ_ROUTE_ERR_TYPE_UNSUPPORTED, 1);
 	e[1].type = TERN_IRQ_ROUTING_HV_SINT;
@@ -193,19 +175,19 @@ static void test_reject_entry_rules(void **state)
 	expect_reject(vm, e, 2, 0, -TERN_ENOSYS, IRQ_ROUTE_ERR_TYPE_UNKNOWN, 1);
 	e[1].type = 99;
 	expect_reject(vm, e, 2, 0, -TERN_ENOSYS, IRQ_ROUTE_ERR_TYPE_UNKNOWN, 1);
-	e[1] = chip_route(3, TERN_IRQCHIP_IOAPIC, 3);
+	e[1] = route_chip(3, TERN_IRQCHIP_IOAPIC, 3);
 	e[1].flags = TERN_MSI_VALID_DEVID;  /* only an MSI route may carry it */
 	expect_reject(vm, e, 2, 0, -TERN_EINVAL, IRQ_ROUTE_ERR_ENTRY_FLAGS, 1);
-	e[1] = msi_route(3, MSI_ADDR_LO, 0, MSI_DATA);
+	e[1] = route_msi(3, MSI_ADDR_LO, 0, MSI_DATA);
 	e[1].flags = 2;
 	expect_reject(vm, e, 2, 0, -TERN_EINVAL, IRQ_ROUTE_ERR_ENTRY_FLAGS, 1);
-	e[1] = chip_route(3, TERN_NR_IRQCHIPS, 3);
+	e[1] = route_chip(3, TERN_NR_IRQCHIPS, 3);
 	expect_reject(vm, e, 2, 0, -TERN_ENOENT, IRQ_ROUTE_ERR_IRQCHIP, 1);
-	e[1] = chip_route(3, TERN_IRQCHIP_PIC_MASTER, IRQCHIP_PIC_PINS);
+	e[1] = route_chip(3, TERN_IRQCHIP_PIC_MASTER, IRQCHIP_PIC_PINS);
 	expect_reject(vm, e, 2, 0, -TERN_ERANGE, IRQ_ROUTE_ERR_PIN, 1);
-	e[1] = chip_route(3, TERN_IRQCHIP_PIC_SLAVE, IRQCHIP_PIC_PINS);
+	e[1] = route_chip(3, TERN_IRQCHIP_PIC_SLAVE, IRQCHIP_PIC_PINS);
 	expect_reject(vm, e, 2, 0, -TERN_ERANGE, IRQ_ROUTE_ERR_PIN, 1);
-	e[1] = chip_route(3, TERN_IRQCHIP_IOAPIC, IRQCHIP_IOAPIC_PINS);
+	e[1] = route_chip(3, TERN_IRQCHIP_IOAPIC, IRQCHIP_IOAPIC_PINS);
 	expect_reject(vm, e, 2, 0, -TERN_ERANGE, IRQ_ROUTE_ERR_PIN, 1);
 }
 
@@ -214,19 +196,19 @@ static void test_reject_sharing_rules(void **state)
 	struct vm *vm = *state;
 	struct tern_irq_routing_entry e[2];
 
-	e[0] = chip_route(9, TERN_IRQCHIP_IOAPIC, 9);
-	e[1] = chip_route(9, TERN_IRQCHIP_IOAPIC, 10);
+	e[0] = route_chip(9, TERN_IRQCHIP_IOAPIC, 9);
+	e[1] = route_chip(9, TERN_IRQCHIP_IOAPIC, 10);
 	expect_reject(vm, e, 2, 0, -TERN_EEXIST, IRQ_ROUTE_ERR_DUP_CHIP, 1);
-	e[1] = chip_route(9, TERN_IRQCHIP_PIC_MASTER, 1);
-	e[0] = chip_route(9, TERN_IRQCHIP_PIC_MASTER, 2);
+	e[1] = route_chip(9, TERN_IRQCHIP_PIC_MASTER, 1);
+	e[0] = route_chip(9, TERN_IRQCHIP_PIC_MASTER, 2);
 	expect_reject(vm, e, 2, 0, -TERN_EEXIST, IRQ_ROUTE_ERR_DUP_CHIP, 1);
-	e[0] = chip_route(9, TERN_IRQCHIP_IOAPIC, 9);
-	e[1] = msi_route(9, MSI_ADDR_LO, 0, MSI_DATA);
+	e[0] = route_chip(9, TERN_IRQCHIP_IOAPIC, 9);
+	e[1] = route_msi(9, MSI_ADDR_LO, 0, MSI_DATA);
 	expect_reject(vm, e, 2, 0, -TERN_EBUSY, IRQ_ROUTE_ERR_MSI_SHARED, 1);
-	e[0] = msi_route(9, MSI_ADDR_LO, 0, MSI_DATA);
-	e[1] = chip_route(9, TERN_IRQCHIP_IOAPIC, 9);
+	e[0] = route_msi(9, MSI_ADDR_LO, 0, MSI_DATA);
+	e[1] = route_chip(9, TERN_IRQCHIP_IOAPIC, 9);
 	expect_reject(vm, e, 2, 0, -TERN_EBUSY, IRQ_ROUTE_ERR_MSI_SHARED, 1);
-	e[1] = msi_route(9, MSI_ADDR_LO, 0, MSI_DATA + 1);
+	e[1] = route_msi(9, MSI_ADDR_LO, 0, MSI_DATA + 1);
 	expect_reject(vm, e, 2, 0, -TERN_EBUSY, IRQ_ROUTE_ERR_MSI_SHARED, 1);
 }
 
@@ -237,12 +219,12 @@ static void test_reject_per_vm_limits(void **state)
 	struct tern_irq_routing_entry e[41];
 
 	assert_int_equal(irq_routing_set_limits(vm, &lim), 0);
-	e[0] = chip_route(32, TERN_IRQCHIP_IOAPIC, 3);
+	e[0] = route_chip(32, TERN_IRQCHIP_IOAPIC, 3);
 	expect_reject(vm, e, 1, 0, -TERN_ERANGE, IRQ_ROUTE_ERR_GSI, 0);
 	for (unsigned i = 0; i < 41; i++)
-		e[i] = msi_route(i, MSI_ADDR_LO, 0, MSI_DATA);
+		e[i] = route_msi(i, MSI_ADDR_LO, 0, MSI_DATA);
 	expect_reject(vm, e, 41, 0, -TERN_E2BIG, IRQ_ROUTE_ERR_TOO_MANY, -1);
-	e[0] = chip_route(31, TERN_IRQCHIP_IOAPIC, 3);
+	e[0] = route_chip(31, TERN_IRQCHIP_IOAPIC, 3);
 	assert_int_equal(irq_set_routing(vm, e, 1, 0), 0);
 	assert_int_equal(table(vm)->nr_rt_entries, 32);
 	/* limits beyond the ceilings or below the PC wiring are refused */
@@ -275,7 +257,7 @@ static void test_reject_reasons_distinct(void **state)
 static void test_not_initialised(void **state)
 {
 	struct vm *vm = stub_vm_new(1);
-	struct tern_irq_routing_entry e = chip_route(1, TERN_IRQCHIP_IOAPIC, 1);
+	struct tern_irq_routing_entry e = route_chip(1, TERN_IRQCHIP_IOAPIC, 1);
 	struct irq_route_error why;
 
 	(void)state;
@@ -393,7 +375,7 @@ static void test_irq_source_ids(void **state)
 static void test_msi_route(void **state)
 {
 	struct vm *vm = *state;
-	struct tern_irq_routing_entry e = msi_route(MSI_GSI, MSI_ADDR_LO, MSI_ADDR_HI, MSI_DATA);
+	struct tern_irq_routing_entry e = route_msi(MSI_GSI, MSI_ADDR_LO, MSI_ADDR_HI, MSI_DATA);
 	const struct irq_route_entry *r;
 
 	e.flags = TERN_MSI_VALID_DEVID;
@@ -430,9 +412,9 @@ static void test_reroute_ioapic_to_msi(void **state)
 {
 	struct vm *vm = *state;
 	struct tern_irq_routing_entry e[3] = {
-		chip_route(4, TERN_IRQCHIP_PIC_MASTER, 4),
-		chip_route(4, TERN_IRQCHIP_IOAPIC, 4),
-		chip_route(5, TERN_IRQCHIP_IOAPIC, 5),
+		route_chip(4, TERN_IRQCHIP_PIC_MASTER, 4),
+		route_chip(4, TERN_IRQCHIP_IOAPIC, 4),
+		route_chip(5, TERN_IRQCHIP_IOAPIC, 5),
 	};
 	u64 grace = rcu_grace_periods();
 
@@ -440,7 +422,7 @@ static void test_reroute_ioapic_to_msi(void **state)
 	assert_int_equal(set_irq(vm, IRQ_SOURCE_USER, 5, 1), 1);
 	assert_int_equal(set_irq(vm, IRQ_SOURCE_USER, 5, 0), 0);
 	assert_int_equal(fake_chips.ioapic.calls, 2);
-	e[2] = msi_route(5, MSI_ADDR_LO, 0, MSI_DATA);
+	e[2] = route_msi(5, MSI_ADDR_LO, 0, MSI_DATA);
 	assert_int_equal(irq_set_routing(vm, e, 3, 0), 0);
 	assert_int_equal(rcu_grace_periods(), grace + 2);  /* each old table waited for a grace period */
 	assert_int_equal(set_irq(vm, IRQ_SOURCE_USER, 5, 1), 1);
@@ -464,8 +446,8 @@ static void test_irq_dump(void **state)
 	char *buf = calloc(1, DUMP_LEN);
 	char small[16];
 	struct tern_irq_routing_entry e[2] = {
-		chip_route(0, TERN_IRQCHIP_IOAPIC, 2),
-		msi_route(28, 0xfee00000u, 0, 0x4022),
+		route_chip(0, TERN_IRQCHIP_IOAPIC, 2),
+		route_msi(28, 0xfee00000u, 0, 0x4022),
 	};
 	int n, id;
 
