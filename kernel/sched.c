@@ -348,10 +348,49 @@ static void idle(struct run_queue *rq, unsigned cpu)
 	halt_until(cpu, next);
 }
 
+/*
+ * After the pass's round: the vCPUs that yielded before their slice ended
+ * (they woke a sibling here) get the rest of it, and the siblings woken
+ * meanwhile run, again and again until the pass's time (a slice for each
+ * live vCPU) is used up or nobody is ready. So kicking a vCPU of the same
+ * CPU does not cost the kicker its turn beside a CPU-bound VM, and the
+ * woken one still runs at once. Timers due meanwhile are fired each round.
+ */
+static void run_slice_rests(struct run_queue *rq, unsigned cpu, unsigned live, u64 pass_end)
+{
+	bool ran = true;
+
+	while (ran) {
+		ran = false;
+		poll_timers(rq, clock_now());
+		for (unsigned i = 0; i < rq->nr; i++) {
+			struct vcpu *v = rq->vcpus[i];
+			u64 now = clock_now(), rest = TIMESLICE_TICKS;
+
+			if (now >= pass_end)
+				return;
+			if (!vcpu_live(v))
+				continue;
+			if (v->state == VCPU_RUNNABLE) {
+				if (!v->slice_end || now >= v->slice_end)
+					continue;   /* it used its slice, or has not run this pass */
+				rest = v->slice_end - now;
+			} else if (!vcpu_ready(v)) {
+				continue;
+			}
+			rest = MIN(rest, MIN(pass_end - now, run_slice(rq, cpu, v->vm, live)));
+			WRITE_ONCE(this_cpu()->resched, false);
+			vmx_vcpu_run(v, rest);
+			ran = true;
+		}
+	}
+}
+
 /* One pass over this CPU's vCPUs. */
 static void schedule_pass(struct run_queue *rq, unsigned cpu)
 {
 	unsigned live;
+	u64 pass_start;
 
 	smp_poll();
 	console_pump();
@@ -366,6 +405,7 @@ static void schedule_pass(struct run_queue *rq, unsigned cpu)
 		return;
 	}
 	live = count_live(rq);
+	pass_start = clock_now();
 	for (unsigned i = 0; i < rq->nr; i++) {
 		struct vcpu *v = rq->vcpus[i];
 
@@ -375,6 +415,8 @@ static void schedule_pass(struct run_queue *rq, unsigned cpu)
 		WRITE_ONCE(this_cpu()->resched, false);
 		vmx_vcpu_run(v, run_slice(rq, cpu, v->vm, live));
 	}
+	if (live > 1)
+		run_slice_rests(rq, cpu, live, pass_start + live * TIMESLICE_TICKS);
 	rcu_quiescent(cpu);
 }
 

@@ -53,6 +53,7 @@ int vcpu_reset(struct vcpu *v)
 	v->pending_exception = 0;
 	v->pending_error_code = 0;
 	v->halt_if = false;
+	v->nmi_delivered = false;
 	return 0;
 }
 

@@ -84,6 +84,7 @@ struct vcpu {
 	 */
 	u64 kick_backstop;
 	bool halt_if;               /* RFLAGS.IF when it halted */
+	bool nmi_delivered;         /* tern injected an NMI whose IRET it has not seen yet */
 	u64 exits[EXIT_REASON_MAX]; /* exits by basic reason */
 	u8 hc_buf[VCPU_HC_BUF_SIZE];/* bounce buffer of the console hypercall */
 };

@@ -74,7 +74,6 @@ bool inject_reinject_vectoring(struct vcpu *v)
 	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
 	unsigned type;
 
-	(void)v;
 	if (entry_queued())
 		return true;
 	if (!(idt & INTR_INFO_VALID))
@@ -82,6 +81,8 @@ bool inject_reinject_vectoring(struct vcpu *v)
 	type = (idt & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
 	if (idt & INTR_INFO_ERROR_CODE)
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read(VMCS_IDT_VECTORING_ERROR));
+	if (type == INTR_TYPE_NMI)
+		v->nmi_delivered = true;
 	if (type == INTR_TYPE_SW_INTERRUPT || type == INTR_TYPE_PRIV_SW_EXC ||
 	    type == INTR_TYPE_SW_EXCEPTION)
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
@@ -143,12 +144,39 @@ static int act_on_sipi(struct vcpu *v)
 	return vmx_vcpu_set_reset_state(v, true, v->sipi_vector);
 }
 
+void inject_note_nmi_blocking(struct vcpu *v)
+{
+	if (!(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI))
+		v->nmi_delivered = false;
+}
+
+/*
+ * Virtual-NMI blocking that tern did not cause: Bochs 2.7's VM entry masks
+ * virtual NMIs when the VMCS says "blocked by NMI" but never unmasks them,
+ * so after a VMCS switch one vCPU's blocking leaks into the next one's,
+ * which saves it at its exit and would wait for an NMI window forever. On
+ * hardware the bit is set only by an NMI tern delivered, whose IRET clears
+ * it: with none outstanding (nmi_delivered), a set bit is the leak.
+ */
+static void drop_leaked_nmi_blocking(struct vcpu *v)
+{
+	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if (!(intr & INTERRUPTIBILITY_NMI))
+		v->nmi_delivered = false;
+	else if (!v->nmi_delivered)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)INTERRUPTIBILITY_NMI);
+}
+
 static void inject_nmi(struct vcpu *v, bool *busy)
 {
 	bool vnmi = vmx_caps.pin & PIN_VIRTUAL_NMIS;
 
+	if (vnmi)
+		drop_leaked_nmi_blocking(v);
 	if (!*busy && nmi_allowed()) {
 		queue_event(INTR_TYPE_NMI, EXC_NMI);
+		v->nmi_delivered = true;
 		v->events &= ~VLAPIC_EV_NMI;
 		if (vnmi)
 			proc_control(PROC_NMI_WINDOW_EXITING, false);

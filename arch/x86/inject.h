@@ -43,6 +43,13 @@ bool inject_reinject_vectoring(struct vcpu *v);
 int inject_pending_events(struct vcpu *v);
 
 /*
+ * v left the CPU (its VMCS current): if the guest is no longer blocked by
+ * an NMI, none that tern delivered is outstanding (v->nmi_delivered), so
+ * later blocking that tern did not cause is an emulator leak it drops.
+ */
+void inject_note_nmi_blocking(struct vcpu *v);
+
+/*
  * v, whose exit this CPU is handling, reprogrammed a timer of the VM (PIT,
  * RTC): every vCPU on duty for it recomputes its deadline at its next kick
  * or run, v at once. Not a kick: an interrupt the write fired kicks by

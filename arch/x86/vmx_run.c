@@ -125,8 +125,11 @@ void vmx_vcpu_run(struct vcpu *v, u64 timeslice)
 		inject_arm_deadline(v);
 	rcu_vm_entry((unsigned)v->cpu);
 	rc = vmx_run(v, v->launched);
-	if (rc == VMX_RUN_YIELD)
+	if (rc == VMX_RUN_YIELD) {
 		v->launched = true;   /* an exit happened, so the launch succeeded */
+		if (vmx_caps.pin & PIN_VIRTUAL_NMIS)
+			inject_note_nmi_blocking(v);
+	}
 	if (rc == VMX_RUN_FAIL_VALID) {
 		u32 err = (u32)vmcs_read(VMCS_INSN_ERROR);
 

@@ -732,6 +732,7 @@ static void fuzz(u32 nops, u32 trace_from)
 		}
 	}
 	printf("hostile: %u ops done\n", nops);
+	check_eq(nmi_lost, 0, "every NMI probe took its NMI (none lost, no blocking left stuck)");
 	note("second vCPU: %u start-ups or wake-ups in its halt stub",
 	     *(volatile u16 *)ap_counter_addr);
 	for (unsigned o = 0; o < OP_COUNT; o++)
