@@ -4,8 +4,9 @@
  * ranges searched by bisection. Registration builds a new array under the
  * maps' lock and publishes it with one release store, so dispatch (the exit
  * hot path, possibly on several CPUs) reads without a lock. Old arrays are
- * kept until the VM dies: registrations are few, so this costs little and
- * needs no grace period.
+ * kept until the maps are destroyed: registrations are few, so this costs
+ * little, needs no grace period, and lets a pointer to a range outlive the
+ * array it was found in (the vCPUs' last-hit ranges, kernel/io.h).
  */
 #include "kernel/io.h"
 #include "kernel/lib/atomic.h"
@@ -18,13 +19,6 @@
 
 #define PIO_PORTS 0x10000u
 #define UNCLAIMED_LOG_MAX 16u   /* unclaimed ports reported per VM: a guest cannot flood the log */
-
-struct io_range {
-	u64 base;
-	u64 end;          /* exclusive */
-	void *fn;         /* pio_handler_t or mmio_handler_t */
-	void *opaque;
-};
 
 struct io_table {
 	struct io_table *retired_next;
@@ -41,6 +35,8 @@ struct io_maps {
 	DECLARE_BITMAP(port_logged, PIO_PORTS);   /* unclaimed ports already reported */
 	u32 nr_logged;                            /* how many (capped at UNCLAIMED_LOG_MAX) */
 };
+
+const struct io_range io_range_none = { .base = 0, .len = 0 };
 
 struct io_maps *io_maps_create(void)
 {
@@ -100,10 +96,10 @@ static inline const struct io_range *lookup(const struct io_table *t, u64 addr, 
 	 * hint is only an index, checked against this table, so a stale or racing
 	 * value is harmless) */
 	h = READ_ONCE(*hint);
-	if (likely(h < t->nr) && addr >= t->r[h].base && addr < t->r[h].end)
+	if (likely(h < t->nr) && io_range_has(&t->r[h], addr))
 		return &t->r[h];
 	i = find_floor(t, addr);
-	if (i < 0 || addr >= t->r[i].end)
+	if (i < 0 || !io_range_has(&t->r[i], addr))
 		return NULL;
 	WRITE_ONCE(*hint, (u32)i);
 	return &t->r[i];
@@ -114,7 +110,7 @@ static bool overlaps(const struct io_table *t, u64 base, u64 end)
 	if (!t)
 		return false;
 	for (unsigned i = 0; i < t->nr; i++)
-		if (base < t->r[i].end && t->r[i].base < end)
+		if (base < t->r[i].base + t->r[i].len && t->r[i].base < end)
 			return true;
 	return false;
 }
@@ -125,7 +121,7 @@ static int insert_range(struct io_maps *m, struct io_table **slot, const struct 
 	struct io_table *old = *slot, *t;
 	unsigned nr = old ? old->nr : 0, at = 0;
 
-	if (overlaps(old, range->base, range->end))
+	if (overlaps(old, range->base, range->base + range->len))
 		return -TERN_EEXIST;
 	t = kzalloc(sizeof(*t) + (nr + 1) * sizeof(t->r[0]));
 	if (!t)
@@ -146,34 +142,37 @@ static int insert_range(struct io_maps *m, struct io_table **slot, const struct 
 	return 0;
 }
 
-static int register_range(struct vm *vm, bool pio, u64 base, u64 end, void *fn, void *opaque)
+static int register_range(struct vm *vm, bool pio, struct io_range *range)
 {
 	struct io_maps *m = vm_io_maps(vm);
-	struct io_range range = { .base = base, .end = end, .fn = fn, .opaque = opaque };
 	int rc;
 
-	if (!m || !fn)
+	if (!m)
 		return -TERN_EINVAL;
 	spin_lock(&m->lock);
-	rc = insert_range(m, pio ? &m->pio : &m->mmio, &range);
+	rc = insert_range(m, pio ? &m->pio : &m->mmio, range);
 	spin_unlock(&m->lock);
 	return rc;
 }
 
 int pio_register(struct vm *vm, u16 base, u16 count, pio_handler_t fn, void *opaque)
 {
-	if (count == 0 || (u32)base + count > PIO_PORTS)
+	struct io_range r = { .base = base, .len = count, .fn.pio = fn, .opaque = opaque };
+
+	if (count == 0 || (u32)base + count > PIO_PORTS || !fn)
 		return -TERN_EINVAL;
-	return register_range(vm, true, base, (u64)base + count, (void *)fn, opaque);
+	return register_range(vm, true, &r);
 }
 
 int mmio_register(struct vm *vm, u64 base, u64 len, mmio_handler_t fn, void *opaque)
 {
-	if (len == 0 || base + len < base)
+	struct io_range r = { .base = base, .len = len, .fn.mmio = fn, .opaque = opaque };
+
+	if (len == 0 || base + len < base || !fn)
 		return -TERN_EINVAL;
 	if (vm_range_has_ram(vm, base, len))
 		return -TERN_EINVAL;
-	return register_range(vm, false, base, base + len, (void *)fn, opaque);
+	return register_range(vm, false, &r);
 }
 
 static __attribute__((noinline, cold)) void report_unclaimed(struct vm *vm, struct io_maps *m, u16 port, unsigned size, bool in)
@@ -191,13 +190,27 @@ static __attribute__((noinline, cold)) void report_unclaimed(struct vm *vm, stru
 		vm_id(vm), port, in ? "in" : "out", size, size == 1 ? "" : "s");
 }
 
+const struct io_range *pio_lookup(struct vm *vm, u16 port)
+{
+	struct io_maps *m = vm_io_maps(vm);
+
+	return m ? lookup(load_acquire(&m->pio), port, &m->pio_hint) : NULL;
+}
+
+const struct io_range *mmio_lookup(struct vm *vm, u64 gpa)
+{
+	struct io_maps *m = vm_io_maps(vm);
+
+	return m ? lookup(load_acquire(&m->mmio), gpa, &m->mmio_hint) : NULL;
+}
+
 int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool in, u32 *val)
 {
 	struct io_maps *m = vm_io_maps(vm);
 	const struct io_range *r = m ? lookup(load_acquire(&m->pio), port, &m->pio_hint) : NULL;
 
 	if (likely(r))
-		return ((pio_handler_t)r->fn)(r->opaque, vcpu_id, port, size, in, val);
+		return r->fn.pio(r->opaque, vcpu_id, port, size, in, val);
 	if (in)
 		*val = size >= 4 ? ~0u : (1u << (8 * size)) - 1;
 	if (m)
@@ -207,10 +220,9 @@ int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool 
 
 int mmio_dispatch(struct vm *vm, unsigned vcpu_id, u64 gpa, unsigned size, bool write, u64 *val)
 {
-	struct io_maps *m = vm_io_maps(vm);
-	const struct io_range *r = m ? lookup(load_acquire(&m->mmio), gpa, &m->mmio_hint) : NULL;
+	const struct io_range *r = mmio_lookup(vm, gpa);
 
 	if (!r)
 		return -TERN_ENODEV;
-	return ((mmio_handler_t)r->fn)(r->opaque, vcpu_id, gpa - r->base, size, write, val);
+	return r->fn.mmio(r->opaque, vcpu_id, gpa - r->base, size, write, val);
 }

@@ -26,6 +26,34 @@ typedef int (*pio_handler_t)(void *opaque, unsigned vcpu_id, u16 port,
 typedef int (*mmio_handler_t)(void *opaque, unsigned vcpu_id, u64 offset,
 			      unsigned size, bool write, u64 *val);
 
+/*
+ * A claimed range as the registry holds it. Ranges are never removed while
+ * their maps live, and a registration copies the existing ones into a new
+ * array while the old array stays allocated, so a pointer from pio_lookup()
+ * or mmio_lookup() stays valid, and keeps meaning the same handler, until
+ * io_maps_destroy() (the VM's end, or its warm reset). The exit paths keep
+ * the last range each vCPU hit and call its handler directly when the next
+ * access falls inside it (struct vcpu's io_pio/io_mmio).
+ */
+struct io_range {
+	u64 base;
+	u64 len;
+	union {
+		pio_handler_t pio;
+		mmio_handler_t mmio;
+	} fn;
+	void *opaque;
+};
+
+/* Matches nothing (len 0): what a vCPU's last-hit ranges start as. */
+extern const struct io_range io_range_none;
+
+/* Does r cover addr? One subtraction and one compare. */
+static inline bool io_range_has(const struct io_range *r, u64 addr)
+{
+	return addr - r->base < r->len;
+}
+
 /* Claim ports [base, base+count) of vm for fn. -TERN_EEXIST on overlap. */
 int pio_register(struct vm *vm, u16 base, u16 count, pio_handler_t fn, void *opaque);
 
@@ -41,6 +69,15 @@ int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool 
 
 /* Route an MMIO access; -TERN_ENODEV when no device claims gpa. */
 int mmio_dispatch(struct vm *vm, unsigned vcpu_id, u64 gpa, unsigned size, bool write, u64 *val);
+
+/*
+ * The range that claims port / gpa, or NULL. The caller then calls
+ * r->fn.pio(r->opaque, vcpu_id, port, ...) or r->fn.mmio(r->opaque, vcpu_id,
+ * gpa - r->base, ...), exactly what pio_dispatch()/mmio_dispatch() do; for
+ * an unclaimed port it calls pio_dispatch() (all ones, logged once).
+ */
+const struct io_range *pio_lookup(struct vm *vm, u16 port);
+const struct io_range *mmio_lookup(struct vm *vm, u64 gpa);
 
 /*
  * Kernel side (kernel/vm.c creates the maps with the VM; io.c reaches them

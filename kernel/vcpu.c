@@ -6,6 +6,7 @@
 #include "kernel/lib/atomic.h"
 #include "irq/vlapic.h"
 #include "irq/vpic.h"
+#include "kernel/io.h"
 #include "kernel/lib/string.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -25,6 +26,8 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 	v->id = id;
 	v->cpu = -1;
 	v->state = VCPU_RUNNABLE;
+	v->io_pio = &io_range_none;
+	v->io_mmio = &io_range_none;
 	if (vmx_vcpu_init(v)) {
 		pr_err("vm%u: VMX setup of vCPU %u failed", vm->id, id);
 		kfree(v);
@@ -54,6 +57,8 @@ int vcpu_reset(struct vcpu *v)
 	v->pending_error_code = 0;
 	v->halt_if = false;
 	v->nmi_delivered = false;
+	v->io_pio = &io_range_none;   /* the VM's I/O maps were rebuilt */
+	v->io_mmio = &io_range_none;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "kernel/lib/types.h"
 
 struct vm;
+struct io_range;
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -85,6 +86,14 @@ struct vcpu {
 	u64 kick_backstop;
 	bool halt_if;               /* RFLAGS.IF when it halted */
 	bool nmi_delivered;         /* tern injected an NMI whose IRET it has not seen yet */
+	/*
+	 * The port and MMIO ranges this vCPU hit last (kernel/io.h): the exit
+	 * paths call their handlers directly when the next access falls inside.
+	 * Never NULL (io_range_none after create and reset, when the maps they
+	 * pointed into are rebuilt).
+	 */
+	const struct io_range *io_pio;
+	const struct io_range *io_mmio;
 	u64 exits[EXIT_REASON_MAX]; /* exits by basic reason */
 	u8 hc_buf[VCPU_HC_BUF_SIZE];/* bounce buffer of the console hypercall */
 };

@@ -42,6 +42,12 @@ static __attribute__((noinline, cold)) int io_failed(struct vcpu *v, u16 port, b
 	return VMX_RUN_YIELD;
 }
 
+/* The same from an IN/OUT's qualification: port and direction need no register in the hot path. */
+static __attribute__((noinline, cold)) void io_failed_q(struct vcpu *v, u64 q, int rc)
+{
+	io_failed(v, (u16)(q >> IOQ_PORT_SHIFT), q & IOQ_IN, rc);
+}
+
 struct string_io {
 	unsigned size, addr_bytes;
 	bool in, rep;
@@ -120,27 +126,68 @@ static __attribute__((noinline)) int exit_string_io(struct vcpu *v, u64 q, unsig
 	return 0;
 }
 
+/* Access sizes by the qualification's size field (0: 1 byte, 1: 2, 3: 4; the rest cannot occur). */
+static const u8 io_size[IOQ_SIZE_MASK + 1] = { 1, 2, 4, 4, 4, 4, 4, 4 };
+
+/*
+ * IN/OUT to port (q is the exit qualification) through r, or through
+ * pio_dispatch (unclaimed ports) when r is NULL: the handler, then the
+ * instruction's completion.
+ */
+static inline __attribute__((always_inline)) int port_access(struct vcpu *v, u64 q,
+							     const struct io_range *r)
+{
+	unsigned size = io_size[q & IOQ_SIZE_MASK];
+	bool in = q & IOQ_IN;
+	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
+	u32 val = in ? 0 : (u32)v->gpr[GPR_RAX];
+	int rc = r ? r->fn.pio(r->opaque, v->id, port, size, in, &val) :
+		     pio_dispatch(v->vm, v->id, port, size, in, &val);
+
+	if (unlikely(rc)) {
+		io_failed_q(v, q, rc);
+		return VMX_RUN_YIELD;
+	}
+	/* in, size and port again from q: only v and q live across the call */
+	__asm__("" : "+r"(q));
+	if (q & IOQ_IN) {
+		size = io_size[q & IOQ_SIZE_MASK];
+		if (size == 4)
+			v->gpr[GPR_RAX] = val;   /* a 32-bit write zero-extends */
+		else
+			reg_write_sized(&v->gpr[GPR_RAX], val, size);
+	} else if (unlikely((u16)(q >> IOQ_PORT_SHIFT) < IO_TIMER_PORTS_END)) {
+		inject_timers_changed(v);   /* PIT 0x40-0x43, port 0x61, RTC 0x70-0x71 */
+	}
+	exit_skip_insn(v);
+	return 0;
+}
+
+/* Out of line: string I/O, and a port outside the range this vCPU hit last. */
+static __attribute__((noinline)) int exit_io_other(struct vcpu *v, u64 q)
+{
+	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
+	const struct io_range *r;
+
+	if (q & IOQ_STRING)
+		return exit_string_io(v, q, io_size[q & IOQ_SIZE_MASK], q & IOQ_IN, port);
+	r = pio_lookup(v->vm, port);
+	if (r)
+		v->io_pio = r;
+	return port_access(v, q, r);
+}
+
+/*
+ * IN/OUT. The hot path: the port is in the range this vCPU hit last, so
+ * its handler is called directly; the qualification is decoded once and the
+ * instruction length read only to advance RIP.
+ */
 EXIT_HOT int exit_io(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	unsigned size = (unsigned)(q & IOQ_SIZE_MASK) + 1;
-	bool in = q & IOQ_IN;
-	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
-	u32 val;
-	int rc;
+	const struct io_range *r = v->io_pio;
 
-	if (unlikely(size != 1 && size != 2))
-		size = 4;
-	if (unlikely(q & IOQ_STRING))
-		return exit_string_io(v, q, size, in, port);
-	val = in ? 0 : (u32)v->gpr[GPR_RAX];
-	rc = pio_dispatch(v->vm, v->id, port, size, in, &val);
-	if (unlikely(rc))
-		return io_failed(v, port, in, rc);
-	if (unlikely(port < IO_TIMER_PORTS_END) && !in)
-		inject_timers_changed(v);   /* PIT 0x40-0x43, port 0x61, RTC 0x70-0x71 */
-	if (in)
-		reg_write_sized(&v->gpr[GPR_RAX], val, size);
-	exit_skip_insn(v);
-	return 0;
+	if (likely(!(q & IOQ_STRING) && io_range_has(r, (u16)(q >> IOQ_PORT_SHIFT))))
+		return port_access(v, q, r);
+	return exit_io_other(v, q);
 }

@@ -11,7 +11,10 @@
  *  - a dispatch reaches exactly the handler whose range holds the address,
  *    with its opaque, the port itself / the offset from the range's base,
  *    and its return value comes back; an unclaimed port reads all ones of
- *    its size and returns 0; an unclaimed gpa returns -TERN_ENODEV.
+ *    its size and returns 0; an unclaimed gpa returns -TERN_ENODEV;
+ *  - pio_lookup/mmio_lookup find the same owner, and a range pointer they
+ *    returned (what a vCPU keeps as its last hit) keeps covering exactly its
+ *    addresses with the same handler and opaque after later registrations.
  */
 #include <tern/errno.h>
 #include "kernel/io.h"
@@ -75,6 +78,20 @@ static int mmio_h(void *opaque, unsigned vcpu_id, u64 off, unsigned size, bool w
 static bool in_range(const struct shadow *s, u64 a)
 {
 	return a >= s->base && (s->end == 0 || a < s->end);
+}
+
+/* The ranges found last, as a vCPU's exit path keeps them (kernel/io.h). */
+static const struct io_range *hint_pio, *hint_mmio;
+
+/* A kept range still means its owner: covers addr exactly when the owner's shadow does. */
+static void check_hint(const struct io_range *h, const struct shadow *t, int id_base, u64 addr)
+{
+	int owner = *(int *)h->opaque - id_base;
+
+	FUZZ_CHECK(owner >= 0 && owner < MAX_REGS, "kept range has a foreign opaque");
+	FUZZ_CHECK(io_range_has(h, addr) == in_range(&t[owner], addr),
+		   "kept range [0x%llx, +0x%llx) disagrees with its owner on 0x%llx",
+		   (unsigned long long)h->base, (unsigned long long)h->len, (unsigned long long)addr);
 }
 
 static bool shadow_overlap(const struct shadow *t, unsigned n, u64 base, u64 end)
@@ -172,7 +189,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			u32 val = 0xdeadbeef;
 			unsigned before = last.calls;
 			int want = shadow_find(pio_shadow, nr_pio, port);
-			int rc = pio_dispatch(vm, 0, port, sz, isin, &val);
+			const struct io_range *r = pio_lookup(vm, port);
+			int rc;
+
+			if (hint_pio)
+				check_hint(hint_pio, pio_shadow, 0, port);
+			FUZZ_CHECK(want < 0 ? !r : r && *(int *)r->opaque == want,
+				   "pio_lookup(0x%x) disagrees", port);
+			if (r)
+				hint_pio = r;
+			rc = pio_dispatch(vm, 0, port, sz, isin, &val);
 
 			if (want < 0) {
 				FUZZ_CHECK(rc == 0 && last.calls == before, "unclaimed port 0x%x", port);
@@ -196,7 +222,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			u64 val = 0;
 			unsigned before = last.calls;
 			int want = shadow_find(mmio_shadow, nr_mmio, gpa);
-			int rc = mmio_dispatch(vm, 0, gpa, sz, wr, &val);
+			const struct io_range *r = mmio_lookup(vm, gpa);
+			int rc;
+
+			if (hint_mmio)
+				check_hint(hint_mmio, mmio_shadow, MAX_REGS, gpa);
+			FUZZ_CHECK(want < 0 ? !r : r && *(int *)r->opaque == MAX_REGS + want,
+				   "mmio_lookup(0x%llx) disagrees", (unsigned long long)gpa);
+			if (r)
+				hint_mmio = r;
+			rc = mmio_dispatch(vm, 0, gpa, sz, wr, &val);
 
 			if (want < 0) {
 				FUZZ_CHECK(rc == -TERN_ENODEV && last.calls == before, "unclaimed gpa");
@@ -213,6 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	io_maps_destroy(maps);
 	maps = NULL;
+	hint_pio = hint_mmio = NULL;   /* they pointed into the maps just freed */
 	stub_vm_free(vm);
 	return 0;
 }

@@ -218,6 +218,50 @@ static void test_many_ranges_bisect(void **state)
 	}
 }
 
+/*
+ * The exit paths keep a pointer to the last range they hit: it must stay
+ * valid and keep meaning the same handler after later registrations (which
+ * copy the array), and lookups must agree with dispatch.
+ */
+static void test_range_pointer_survives_registrations(void **state)
+{
+	struct vm *vm = *state;
+	struct access uart = { 0 }, other = { 0 }, dev = { 0 };
+	const struct io_range *r, *m;
+	u32 v = 'x';
+	u64 mv = 0;
+
+	assert_null(pio_lookup(vm, 0x3f8));
+	assert_false(io_range_has(&io_range_none, 0));
+	assert_false(io_range_has(&io_range_none, 0x3f8));
+	assert_int_equal(pio_register(vm, 0x3f8, 8, pio_record, &uart), 0);
+	assert_int_equal(mmio_register(vm, 0xfed00000, 0x400, mmio_record, &dev), 0);
+	r = pio_lookup(vm, 0x3fd);
+	m = mmio_lookup(vm, 0xfed00010);
+	assert_non_null(r);
+	assert_non_null(m);
+	assert_true(io_range_has(r, 0x3f8) && io_range_has(r, 0x3ff));
+	assert_false(io_range_has(r, 0x3f7) || io_range_has(r, 0x400));
+	assert_true(io_range_has(m, 0xfed003ff) && !io_range_has(m, 0xfed00400));
+	for (unsigned i = 0; i < 40; i++) {   /* each one copies the arrays */
+		assert_int_equal(pio_register(vm, (u16)(0x100 + 2 * i), 1, pio_record, &other), 0);
+		assert_int_equal(mmio_register(vm, 0xe0000000ull + 0x1000ull * i, 0x100, mmio_record,
+					       &other), 0);
+	}
+	assert_true(io_range_has(r, 0x3fd));
+	assert_ptr_equal(r->opaque, &uart);
+	assert_int_equal(r->fn.pio(r->opaque, 0, 0x3f8, 1, false, &v), 0);
+	assert_int_equal(uart.calls, 1);
+	assert_int_equal(uart.val, 'x');
+	assert_ptr_equal(m->opaque, &dev);
+	assert_int_equal(m->fn.mmio(m->opaque, 0, 0xfed00010 - m->base, 4, false, &mv), 0);
+	assert_int_equal(dev.where, 0x10);
+	/* the current table's copy holds the same handler */
+	assert_ptr_equal(pio_lookup(vm, 0x3fd)->opaque, &uart);
+	assert_true(pio_lookup(vm, 0x3fd)->fn.pio == r->fn.pio);
+	assert_int_equal(other.calls, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +272,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mmio_routes_with_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_register_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_ranges_bisect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_range_pointer_survives_registrations, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
