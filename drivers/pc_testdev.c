@@ -12,24 +12,14 @@ struct pc_testdev {
 	spinlock_t lock;         /* guards scratch and iomem */
 	struct vm *vm;
 	u32 scratch;
-	u8 iomem[PC_TESTDEV_IOMEM_SIZE];
+	u8 iomem[PC_TESTDEV_IOMEM_SIZE] __attribute__((aligned(8)));
 };
 
-/* Bytes of the scratch register an access at reg (0..3) covers. */
-static u32 scratch_access(struct pc_testdev *dev, unsigned reg, unsigned size,
-			  bool in, u32 val)
+/* Bytes of the scratch register an access at reg (0..3) covers (lock held). */
+static u32 scratch_bytes(struct pc_testdev *dev, unsigned reg, unsigned size, bool in, u32 val)
 {
 	u32 result = 0;
 
-	spin_lock(&dev->lock);
-	if (reg == 0 && size == sizeof(dev->scratch)) {   /* the common whole-register access */
-		if (in)
-			result = dev->scratch;
-		else
-			dev->scratch = val;
-		spin_unlock(&dev->lock);
-		return result;
-	}
 	for (unsigned i = 0; i < size && reg + i < PC_TESTDEV_REG_PORTS; i++) {
 		unsigned shift = 8 * (reg + i);
 
@@ -40,23 +30,45 @@ static u32 scratch_access(struct pc_testdev *dev, unsigned reg, unsigned size,
 			dev->scratch |= ((val >> (8 * i)) & 0xff) << shift;
 		}
 	}
-	spin_unlock(&dev->lock);
 	return result;
 }
 
-static int testdev_scratch_pio(void *opaque, unsigned vcpu_id, u16 port,
-			       unsigned size, bool in, u32 *val)
+/* Anything but a whole-register access at the scratch port: out of line, same arguments
+ * (noipa: a tail call needs no register moves). */
+static __attribute__((noipa)) int scratch_other(void *opaque, unsigned vcpu_id, u16 port,
+						   unsigned size, bool in, u32 *val)
 {
-	unsigned reg = (port - PC_TESTDEV_SCRATCH_PORT) % PC_TESTDEV_REG_PORTS;
+	struct pc_testdev *dev = opaque;
+	unsigned reg = (unsigned)(port - PC_TESTDEV_SCRATCH_PORT) % PC_TESTDEV_REG_PORTS;
 
 	(void)vcpu_id;
+
 	if (port >= PC_TESTDEV_FLUSH_PORT && port < PC_TESTDEV_BYTE_PORT) {
 		/* page flush: accepts a 32-bit write, nothing to do */
 		if (in)
 			*val = 0;
 		return 0;
 	}
-	*val = scratch_access(opaque, reg, size, in, *val);
+	spin_lock(&dev->lock);
+	*val = scratch_bytes(dev, reg, size, in, *val);
+	spin_unlock(&dev->lock);
+	return 0;
+}
+
+static int testdev_scratch_pio(void *opaque, unsigned vcpu_id, u16 port,
+			       unsigned size, bool in, u32 *val)
+{
+	struct pc_testdev *dev = opaque;
+
+	if (unlikely(port != PC_TESTDEV_SCRATCH_PORT || size != sizeof(dev->scratch)))
+		return scratch_other(opaque, vcpu_id, port, size, in, val);
+	/* the common whole-register access */
+	spin_lock(&dev->lock);
+	if (in)
+		*val = dev->scratch;
+	else
+		dev->scratch = *val;
+	spin_unlock(&dev->lock);
 	return 0;
 }
 
@@ -80,47 +92,18 @@ static int testdev_irq_pio(void *opaque, unsigned vcpu_id, u16 port,
 	return ret < 0 ? ret : 0;
 }
 
-/* Copy 1, 2, 4 or 8 bytes; constant sizes so each copy is one move. */
-static void iomem_copy(void *dst, const void *src, unsigned size)
-{
-	switch (size) {
-	case 1: __builtin_memcpy(dst, src, 1); break;
-	case 2: __builtin_memcpy(dst, src, 2); break;
-	case 4: __builtin_memcpy(dst, src, 4); break;
-	default: __builtin_memcpy(dst, src, 8); break;
-	}
-}
+/* Sizes 1, 2, 4 and 8 as bits of a mask (what an MMIO access can be). */
+#define IOMEM_SIZES (BIT(1) | BIT(2) | BIT(4) | BIT(8))
 
-/* A naturally aligned 1/2/4/8-byte access inside the window (x86 is little-endian). */
-static bool iomem_aligned(struct pc_testdev *dev, u64 offset, unsigned size, bool write,
-			  u64 *val)
-{
-	u64 x = 0;
-
-	if ((size != 1 && size != 2 && size != 4 && size != 8) ||
-	    offset >= PC_TESTDEV_IOMEM_SIZE || offset % size)
-		return false;
-	if (write) {
-		iomem_copy(&dev->iomem[offset], val, size);
-	} else {
-		iomem_copy(&x, &dev->iomem[offset], size);
-		*val = x;
-	}
-	return true;
-}
-
-static int testdev_iomem(void *opaque, unsigned vcpu_id, u64 offset,
-			 unsigned size, bool write, u64 *val)
+/* An access that is not naturally aligned inside the window: byte by byte, out of line. */
+static __attribute__((noipa)) int iomem_bytes(void *opaque, unsigned vcpu_id, u64 offset,
+						 unsigned size, bool write, u64 *val)
 {
 	struct pc_testdev *dev = opaque;
 	u64 result = 0;
 
 	(void)vcpu_id;
 	spin_lock(&dev->lock);
-	if (iomem_aligned(dev, offset, size, write, val)) {
-		spin_unlock(&dev->lock);
-		return 0;
-	}
 	for (unsigned i = 0; i < size && i < sizeof(u64); i++) {
 		if (offset >= PC_TESTDEV_IOMEM_SIZE || i >= PC_TESTDEV_IOMEM_SIZE - offset)
 			break;
@@ -132,6 +115,56 @@ static int testdev_iomem(void *opaque, unsigned vcpu_id, u64 offset,
 	spin_unlock(&dev->lock);
 	if (!write)
 		*val = result;
+	return 0;
+}
+
+/* A naturally aligned 1/2/4/8-byte access inside the window is one move (x86 is little-endian). */
+static int testdev_iomem(void *opaque, unsigned vcpu_id, u64 offset,
+			 unsigned size, bool write, u64 *val)
+{
+	struct pc_testdev *dev = opaque;
+	void *p = &dev->iomem[offset];
+
+	if (unlikely(offset >= PC_TESTDEV_IOMEM_SIZE || size > 8 || !(IOMEM_SIZES & BIT(size)) ||
+		     (offset & (size - 1))))
+		return iomem_bytes(opaque, vcpu_id, offset, size, write, val);
+	spin_lock(&dev->lock);
+	/* constant-size copies: each is one move */
+	switch (size) {
+	case 1:
+		if (write)
+			__builtin_memcpy(p, val, 1);
+		else
+			*val = *(u8 *)p;
+		break;
+	case 2:
+		if (write) {
+			__builtin_memcpy(p, val, 2);
+		} else {
+			u16 x;
+
+			__builtin_memcpy(&x, p, 2);
+			*val = x;
+		}
+		break;
+	case 4:
+		if (write) {
+			__builtin_memcpy(p, val, 4);
+		} else {
+			u32 x;
+
+			__builtin_memcpy(&x, p, 4);
+			*val = x;
+		}
+		break;
+	default:
+		if (write)
+			__builtin_memcpy(p, val, 8);
+		else
+			__builtin_memcpy(val, p, 8);
+		break;
+	}
+	spin_unlock(&dev->lock);
 	return 0;
 }
 
