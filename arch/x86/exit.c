@@ -92,6 +92,14 @@ static int exit_unknown(struct vcpu *v)
 	return VMX_RUN_YIELD;
 }
 
+/* A reason past the table: an entry failure (bit 31) or one tern does not know. */
+static __attribute__((noinline, cold)) int exit_bad_reason(struct vcpu *v, u64 reason)
+{
+	if (reason & EXIT_REASON_ENTRY_FAIL)
+		return exit_entry_failure(v, (u32)reason & EXIT_REASON_BASIC_MASK);
+	return exit_unknown(v);
+}
+
 /* Something changed the vCPU's interrupt state, or a halted vCPU woke up. */
 static int exit_events(struct vcpu *v)
 {
@@ -100,22 +108,37 @@ static int exit_events(struct vcpu *v)
 	return inject_pending_events(v);
 }
 
-/* After the handler: a stop request, pending events, the deadline, RCU. */
-static inline __attribute__((always_inline)) int exit_complete(struct vcpu *v, int rc)
+/*
+ * After the handler: a stop request, pending events, the deadline, RCU.
+ * Out of line: an exit that resumes the guest with nothing kicked tests
+ * two flags and a word (exit_complete below).
+ */
+static __attribute__((noinline)) int exit_complete_slow(struct vcpu *v, int rc)
 {
 	/* vm_request_exit() kicks every vCPU, so one flag covers both cases */
-	if (unlikely(READ_ONCE(v->kicked))) {
+	if (READ_ONCE(v->kicked)) {
 		if (vm_exit_requested(v->vm))
 			return VMX_RUN_YIELD;
 		if (rc == 0)
 			rc = exit_events(v);
 	}
 	if (likely(rc == 0)) {
-		if (unlikely(v->preempt_armed))
+		if (v->preempt_armed)
 			inject_arm_deadline(v);
 		rcu_vm_entry((unsigned)v->cpu);
 	}
 	return rc;
+}
+
+static inline __attribute__((always_inline)) int exit_complete(struct vcpu *v, int rc)
+{
+	/* kicked as a byte: OR-ing a bool would normalise it first */
+	if (unlikely((unsigned)rc | __atomic_load_n((const u8 *)&v->kicked, __ATOMIC_RELAXED) |
+		     READ_ONCE(rcu_gp_waiters)))
+		return exit_complete_slow(v, rc);
+	if (unlikely(v->preempt_armed))
+		inject_arm_deadline(v);
+	return 0;
 }
 
 /* The exit with statistics or the exit trace on: timed, keyed, traced. */
@@ -132,16 +155,13 @@ static __attribute__((noinline, unused)) int exit_observed(struct vcpu *v, u32 r
 
 EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 {
-	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
+	u64 reason = vmcs_read(VMCS_EXIT_REASON);
 
 	/* one test catches entry failures (bit 31) and reasons beyond the table */
-	if (unlikely(reason >= EXIT_REASON_MAX)) {
-		if (reason & EXIT_REASON_ENTRY_FAIL)
-			return exit_entry_failure(v, reason & EXIT_REASON_BASIC_MASK);
-		return exit_unknown(v);
-	}
+	if (unlikely(reason >= EXIT_REASON_MAX))
+		return exit_bad_reason(v, reason);
 	v->exits[reason]++;
 	if (unlikely(trace_on(TRACE_CAT_EXIT | TRACE_CAT_STATS)))
-		return exit_observed(v, reason);
+		return exit_observed(v, (u32)reason);
 	return exit_complete(v, handlers[reason](v));
 }

@@ -24,10 +24,10 @@ static inline void exit_skip_len(struct vcpu *v, u64 len)
 	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 
 	(void)v;
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
+	vmcs_write_nofail(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
 	if (unlikely(intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
-			   intr & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+		vmcs_write_nofail(VMCS_GUEST_INTERRUPTIBILITY,
+				  intr & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
 /* Advance RIP past the exiting instruction (exit instruction length). */

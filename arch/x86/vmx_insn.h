@@ -62,6 +62,15 @@ static inline bool vmcs_write(enum vmcs_field field, u64 val)
 	return !fail;
 }
 
+/*
+ * VMWRITE whose status nobody looks at: a guest-state field of the current
+ * VMCS, which cannot fail (the exit paths' RIP and interruptibility updates).
+ */
+static inline void vmcs_write_nofail(enum vmcs_field field, u64 val)
+{
+	__asm__ __volatile__("vmwrite %0, %1" : : "rm"(val), "r"((u64)field) : "cc", "memory");
+}
+
 static inline bool invept(enum vmx_invept_type type, u64 eptp)
 {
 	struct { u64 eptp, reserved; } desc = { eptp, 0 };
