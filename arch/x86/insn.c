@@ -322,6 +322,27 @@ static INLINE int decode_opcode(struct decoder *d, u8 op, struct insn *out)
 	}
 }
 
+/* The masks and shifts of struct insn's completion fields, from the decoded ones. */
+static INLINE void finish(struct insn *out)
+{
+	unsigned dsize = out->kind == INSN_LOAD ? out->mem_size : out->reg_size;
+
+	out->mem_mask = size_mask(out->mem_size);
+	out->sx_shift = (u8)(out->kind == INSN_LOAD_SX ? 64 - 8 * out->mem_size : 0);
+	out->high_shift = out->high8 ? 8 : 0;
+	if (out->kind == INSN_STORE_REG || out->kind == INSN_STORE_IMM) {
+		out->write_mask = 0;                     /* a store writes no register */
+		out->keep_mask = ~0ull;
+	} else if (out->high8) {
+		out->write_mask = 0xff00;
+		out->keep_mask = ~0xff00ull;
+	} else {
+		out->write_mask = size_mask(dsize);
+		/* 8/16-bit writes merge; 32-bit writes zero the upper half; 64-bit replace */
+		out->keep_mask = dsize >= 4 ? 0 : ~size_mask(dsize);
+	}
+}
+
 HOT int insn_decode(const u8 *bytes, unsigned avail, enum insn_mode mode, struct insn *out)
 {
 	struct decoder d = { .bytes = bytes, .avail = avail, .mode = mode };
@@ -338,44 +359,20 @@ HOT int insn_decode(const u8 *bytes, unsigned avail, enum insn_mode mode, struct
 	if (rc)
 		return rc;
 	out->len = d.pos;
+	finish(out);
 	return 0;
 }
 
-static u64 reg_read(const u64 gpr[GPR_COUNT], const struct insn *in)
+void insn_cache_fill(struct insn_cached *c, const u8 *bytes, enum insn_mode mode,
+		     const struct insn *in)
 {
-	u64 v = gpr[in->reg % GPR_COUNT];
+	unsigned len = in->len;
 
-	return in->high8 ? (v >> 8) & 0xff : v;
-}
-
-u64 insn_store_value(const u64 gpr[GPR_COUNT], const struct insn *in)
-{
-	if (in->kind == INSN_STORE_IMM)
-		return in->imm & size_mask(in->mem_size);
-	return reg_read(gpr, in) & size_mask(in->mem_size);
-}
-
-/* Write val to the register with the merge rules of a size-byte destination. */
-static void reg_write(u64 gpr[GPR_COUNT], const struct insn *in, unsigned size, u64 val)
-{
-	u64 *r = &gpr[in->reg % GPR_COUNT];
-
-	if (in->high8) {
-		*r = (*r & ~0xff00ull) | ((val & 0xff) << 8);
-		return;
-	}
-	if (size >= 4) {   /* a 32-bit write zero-extends; a 64-bit one replaces */
-		*r = val & size_mask(size);
-		return;
-	}
-	*r = (*r & ~size_mask(size)) | (val & size_mask(size));
-}
-
-void insn_complete_load(u64 gpr[GPR_COUNT], const struct insn *in, u64 mem_val)
-{
-	u64 v = mem_val & size_mask(in->mem_size);
-
-	if (in->kind == INSN_LOAD_SX)
-		v = sign_extend(v, in->mem_size);
-	reg_write(gpr, in, in->kind == INSN_LOAD ? in->mem_size : in->reg_size, v);
+	__builtin_memcpy(&c->w0, bytes, sizeof(c->w0));
+	__builtin_memcpy(&c->w1, bytes + INSN_MAX_LEN - sizeof(c->w1), sizeof(c->w1));
+	/* w0 holds bytes 0..7; w1 bytes 7..14, so its byte i is instruction byte 7 + i */
+	c->m0 = size_mask(len < 8 ? len : 8);
+	c->m1 = len > 8 ? ~size_mask(1) & size_mask(len - 7) : 0;
+	c->key = (u64)mode + 1;
+	c->insn = *in;
 }

@@ -12,7 +12,10 @@
  *    avail = len decode identically, and with avail = len - 1 they fail;
  *  - a store value / immediate fits mem_size; completing a load changes
  *    only the destination register, zero-extends 32-bit writes and
- *    extends movzx/movsx as the SDM says.
+ *    extends movzx/movsx as the SDM says;
+ *  - kept in a struct insn_cached (the MMIO exit's cache), it matches the
+ *    same 15 bytes in the same mode, still matches when any byte after len
+ *    changes, and never when a byte inside len does or the mode differs.
  */
 #include "arch/x86/insn.h"
 #include <tern/errno.h>
@@ -58,6 +61,29 @@ static void check_load(const struct insn *in, u64 memval)
 		FUZZ_CHECK(gpr[r] == expect, "load kind %d mem %u reg %u: got 0x%llx want 0x%llx",
 			   in->kind, in->mem_size, in->reg_size, (unsigned long long)gpr[r],
 			   (unsigned long long)expect);
+	}
+}
+
+static void check_cache(const u8 *bytes, unsigned avail, enum insn_mode mode,
+			const struct insn *in, u8 flip)
+{
+	u8 b[INSN_MAX_LEN];
+	struct insn_cached c;
+
+	for (unsigned i = 0; i < INSN_MAX_LEN; i++)   /* what follows the instruction: anything */
+		b[i] = i < avail ? bytes[i] : (u8)(0x37 * i);
+	memset(&c, 0xa5, sizeof(c));
+	insn_cache_fill(&c, b, mode, in);
+	FUZZ_CHECK(insn_cache_match(&c, b, mode), "a kept decode does not match its own bytes");
+	FUZZ_CHECK(!insn_cache_match(&c, b, (enum insn_mode)((mode + 1) % 3)), "matches another mode");
+	FUZZ_CHECK(c.insn.len == in->len && c.insn.kind == in->kind, "kept decode differs");
+	flip |= 1;
+	for (unsigned i = 0; i < INSN_MAX_LEN; i++) {
+		b[i] ^= flip;
+		FUZZ_CHECK(insn_cache_match(&c, b, mode) == (i >= in->len),
+			   "byte %u of a %u-byte instruction changed: match %d", i, in->len,
+			   insn_cache_match(&c, b, mode));
+		b[i] ^= flip;
 	}
 }
 
@@ -112,6 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "store value wider than %u", in.mem_size);
 		else
 			check_load(&in, memval);
+
+		check_cache(bytes, avail, mode, &in, data[1]);
 
 		/* Only bytes[0, len) matter. */
 		memset(&again, 0x5a, sizeof(again));

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "arch/x86/insn.h"
@@ -206,6 +207,62 @@ static void test_rejects(void **state)
 			 -TERN_EINVAL);
 }
 
+/* A cached decode matches exactly the instructions with the same mode and first len bytes. */
+static void test_cache_match(void **state)
+{
+	/* mov dword [rax + 0x11223344], 0x55667788: C7 80 disp32 imm32, 10 bytes, then junk */
+	u8 b[INSN_MAX_LEN] = { 0xc7, 0x80, 0x44, 0x33, 0x22, 0x11, 0x88, 0x77, 0x66, 0x55,
+			       0xa0, 0xa1, 0xa2, 0xa3, 0xa4 };
+	struct insn_cached c, empty;
+
+	(void)state;
+	memset(&empty, 0, sizeof(empty));
+	assert_false(insn_cache_match(&empty, b, INSN_MODE_16));
+	assert_int_equal(insn_decode(b, INSN_MAX_LEN, INSN_MODE_32, &decoded), 0);
+	assert_int_equal(decoded.len, 10);
+	memset(&c, 0x5a, sizeof(c));
+	insn_cache_fill(&c, b, INSN_MODE_32, &decoded);
+	assert_true(insn_cache_match(&c, b, INSN_MODE_32));
+	assert_false(insn_cache_match(&c, b, INSN_MODE_16));
+	assert_false(insn_cache_match(&c, b, INSN_MODE_64));
+	assert_int_equal(c.insn.imm, 0x55667788);
+	for (unsigned i = 0; i < INSN_MAX_LEN; i++) {
+		b[i] ^= 0x01;
+		/* a byte inside the instruction must match; the bytes after it do not count */
+		assert_int_equal(insn_cache_match(&c, b, INSN_MODE_32), i >= decoded.len);
+		b[i] ^= 0x01;
+	}
+
+	/* 8 bytes: the second word does not count at all */
+	{
+		u8 m[INSN_MAX_LEN] = { 0x48, 0x8b, 0x80, 0x10, 0x20, 0x30, 0x40, 0x90, 0xff, 0xff };
+
+		assert_int_equal(insn_decode(m, INSN_MAX_LEN, INSN_MODE_64, &decoded), 0);
+		assert_int_equal(decoded.len, 7);
+		insn_cache_fill(&c, m, INSN_MODE_64, &decoded);
+		for (unsigned i = 0; i < INSN_MAX_LEN; i++) {
+			m[i] ^= 0x80;
+			assert_int_equal(insn_cache_match(&c, m, INSN_MODE_64), i >= 7);
+			m[i] ^= 0x80;
+		}
+	}
+	/* the longest: 15 bytes (prefixes), every byte counts */
+	{
+		u8 l[INSN_MAX_LEN] = { 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e,
+				       0x66, 0x89, 0x05, 0x01, 0x02, 0x03, 0x04 };
+
+		assert_int_equal(insn_decode(l, INSN_MAX_LEN, INSN_MODE_64, &decoded), 0);
+		assert_int_equal(decoded.len, INSN_MAX_LEN);
+		insn_cache_fill(&c, l, INSN_MODE_64, &decoded);
+		assert_true(insn_cache_match(&c, l, INSN_MODE_64));
+		for (unsigned i = 0; i < INSN_MAX_LEN; i++) {
+			l[i] ^= 0x10;
+			assert_false(insn_cache_match(&c, l, INSN_MODE_64));
+			l[i] ^= 0x10;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_store_immediate),
 		cmocka_unit_test(test_addressing_lengths),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_cache_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
