@@ -35,6 +35,7 @@ enum vcpu_swapped_msr {
 #define VCPU_MTRR_VAR_COUNT   8
 #define VCPU_MTRR_FIXED_COUNT 11
 #define VCPU_HC_BUF_SIZE      4096
+#define VCPU_MMIO_INSNS       4      /* MMIO instructions kept decoded (a power of two) */
 
 /* The virtual MTRRs guests read and write (no effect: EPT maps RAM write-back). */
 struct vcpu_mtrr {
@@ -94,6 +95,12 @@ struct vcpu {
 	 */
 	const struct io_range *io_pio;
 	const struct io_range *io_mmio;
+	/*
+	 * MMIO instructions decoded lately, by their linear address's low bits
+	 * (arch/x86/exit_ept.c). Each entry is checked against the bytes at RIP
+	 * when used, so none is ever stale, and a reset need not clear them.
+	 */
+	struct insn_cached mmio_insn[VCPU_MMIO_INSNS];
 	u64 exits[EXIT_REASON_MAX]; /* exits by basic reason */
 	u8 hc_buf[VCPU_HC_BUF_SIZE];/* bounce buffer of the console hypercall */
 };

@@ -91,6 +91,24 @@ static inline void vm_timers_changed(struct vm *vm)
 	__atomic_store_n(&vm->timer_gen, vm->timer_gen + 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * vm_gpa_to_hva() for the exit paths: a range inside one low RAM block is
+ * resolved inline (the common case: code and page tables), the rest by
+ * vm_gpa_to_hva(). NULL when [gpa, gpa + len) is not RAM in one piece.
+ * len must not exceed VM_RAM_BLOCK.
+ */
+static inline void *vm_ram_ptr(struct vm *vm, u64 gpa, u64 len)
+{
+	if (likely(gpa < vm->low_ram_end && (gpa & (VM_RAM_BLOCK - 1)) <= VM_RAM_BLOCK - len)) {
+		u8 *block = vm->blocks[gpa / VM_RAM_BLOCK];
+
+		if (!block)
+			__builtin_unreachable();   /* every block of RAM is allocated: no NULL test */
+		return block + (gpa & (VM_RAM_BLOCK - 1));
+	}
+	return vm_gpa_to_hva(vm, gpa, len);
+}
+
 /* True once vm_request_exit()/vm_stop_error()/vm_request_reset() was called. */
 static inline bool vm_exit_requested(const struct vm *vm)
 {

@@ -72,16 +72,6 @@ static const exit_handler_t handlers[EXIT_REASON_MAX] = {
 };
 #pragma GCC diagnostic pop
 
-enum insn_mode guest_insn_mode(void)
-{
-	bool lma = vmcs_read(VMCS_GUEST_EFER) & EFER_LMA;
-	u64 ar = vmcs_read(VMCS_GUEST_CS_AR);
-
-	if (lma && (ar & AR_L))
-		return INSN_MODE_64;
-	return (ar & AR_DB) ? INSN_MODE_32 : INSN_MODE_16;
-}
-
 /* Cold and out of line, so the hot handler below saves no extra registers. */
 static int exit_unknown(struct vcpu *v)
 {

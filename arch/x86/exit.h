@@ -9,6 +9,7 @@
 
 #include "arch/x86/insn.h"
 #include "arch/x86/vmx_insn.h"
+#include "arch/x86/x86.h"
 #include "kernel/lib/types.h"
 
 struct vcpu;
@@ -43,7 +44,15 @@ static inline unsigned guest_cpl(void)
 }
 
 /* The guest code's default operand size: 16, 32 or 64-bit mode. */
-enum insn_mode guest_insn_mode(void);
+static inline enum insn_mode guest_insn_mode(void)
+{
+	bool lma = vmcs_read(VMCS_GUEST_EFER) & EFER_LMA;
+	u64 ar = vmcs_read(VMCS_GUEST_CS_AR);
+
+	if (lma && (ar & AR_L))
+		return INSN_MODE_64;
+	return (ar & AR_DB) ? INSN_MODE_32 : INSN_MODE_16;
+}
 
 /* Reset the MSR values tern emulates (MISC_ENABLE, MTRRs) to power-on state. */
 void guest_msr_reset(struct vcpu *v);

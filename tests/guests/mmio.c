@@ -2,7 +2,9 @@
 /*
  * mmio: the pc-testdev memory at 0xff000000 (64 KiB) read back through
  * the instruction forms a decoder must handle: MOV reg->mem, MOV imm->mem,
- * MOV mem->reg, MOVZX, MOVSX, at 8, 16 and 32 bits, aligned and not.
+ * MOV mem->reg, MOVZX, MOVSX, at 8, 16 and 32 bits, aligned and not; and
+ * code rewritten in place at one address (tern keeps decoded MMIO
+ * instructions by address and must notice).
  */
 #include "lib/guest.h"
 
@@ -82,6 +84,54 @@ static void pattern(void)
 	check(ok, "64 dwords written and read back in order");
 }
 
+/* Code written at run time: one MMIO instruction, then RET. */
+static u8 code[32] __attribute__((aligned(16)));
+
+static void put32(u8 *p, u32 v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+/* Call code with EAX = eax; returns EAX after it. */
+static u32 run_code(u32 eax)
+{
+	__asm__ __volatile__("call *%1" : "+a"(eax) : "r"(code) : "ecx", "edx", "memory");
+	return eax;
+}
+
+static void rewritten_code(void)
+{
+	/* mov [IOMEM_BASE + 0x500], eax; ret */
+	code[0] = 0xa3;
+	put32(&code[1], IOMEM_BASE + 0x500);
+	code[5] = 0xc3;
+	run_code(0x11111111);
+	check_eq(mmio_read32(IOMEM_BASE + 0x500), 0x11111111, "store from written code");
+	/* the same instruction at the same address, another operand address */
+	put32(&code[1], IOMEM_BASE + 0x504);
+	run_code(0x22222222);
+	check_eq(mmio_read32(IOMEM_BASE + 0x504), 0x22222222, "rewritten address: new target");
+	check_eq(mmio_read32(IOMEM_BASE + 0x500), 0x11111111, "rewritten address: old target kept");
+	/* another instruction at the same address: mov byte [IOMEM_BASE + 0x508], 0x5c; ret */
+	code[0] = 0xc6;
+	code[1] = 0x05;
+	put32(&code[2], IOMEM_BASE + 0x508);
+	code[6] = 0x5c;
+	code[7] = 0xc3;
+	run_code(0x33333333);
+	check_eq(mmio_read32(IOMEM_BASE + 0x508), 0x5c, "rewritten opcode: a byte store of an immediate");
+	/* only the immediate changes (a byte deep inside the instruction) */
+	code[6] = 0xc5;
+	run_code(0);
+	check_eq(mmio_read32(IOMEM_BASE + 0x508), 0xc5, "rewritten immediate");
+	/* a load now: mov eax, [IOMEM_BASE + 0x504]; ret */
+	code[0] = 0xa1;
+	put32(&code[1], IOMEM_BASE + 0x504);
+	code[5] = 0xc3;
+	check_eq(run_code(0), 0x22222222, "rewritten to a load");
+}
+
 void guest_main(void)
 {
 	mov_reg_to_mem();
@@ -89,4 +139,5 @@ void guest_main(void)
 	loads();
 	unaligned_and_edges();
 	pattern();
+	rewritten_code();
 }
