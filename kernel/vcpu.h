@@ -49,8 +49,10 @@ struct vcpu {
 	struct vm *vm;
 	unsigned id;
 	enum vcpu_state state;
-	bool launched;              /* VMLAUNCH done: next entry is VMRESUME */
+	/* kicked and preempt_armed: one 16-bit word for the exit stub (VCPU_EXIT_FLAGS) */
 	bool kicked;                /* an interrupt event arrived: re-evaluate before entry */
+	bool preempt_armed;         /* the preemption-timer pin control is on */
+	bool launched;              /* VMLAUNCH done: next entry is VMRESUME */
 	bool apicv;                 /* APIC virtualization (virtual-interrupt delivery) in use */
 	u8 apicv_mode;              /* the vLAPIC mode the controls are set for (arch/x86/apicv.c) */
 	u64 eoi_exit[4];            /* the EOI-exit bitmap last written */
@@ -77,7 +79,6 @@ struct vcpu {
 	struct vcpu_mtrr mtrr;
 	u32 pending_exception;      /* INTR_INFO word to inject at the next entry, 0 none */
 	u32 pending_error_code;
-	bool preempt_armed;         /* the preemption-timer pin control is on */
 	/*
 	 * TSC ticks: entered with RFLAGS.IF=0, exit at least this often (0:
 	 * never). Set when other CPUs may kick it: Bochs 2.7 applies the

@@ -98,12 +98,10 @@ static int exit_events(struct vcpu *v)
 	return inject_pending_events(v);
 }
 
-/*
- * After the handler: a stop request, pending events, the deadline, RCU.
- * Out of line: an exit that resumes the guest with nothing kicked tests
- * two flags and a word (exit_complete below).
- */
-static __attribute__((noinline)) int exit_complete_slow(struct vcpu *v, int rc)
+STATIC_ASSERT(offsetof(struct vcpu, kicked) == VCPU_EXIT_FLAGS);
+STATIC_ASSERT(offsetof(struct vcpu, preempt_armed) == VCPU_EXIT_FLAGS + 1);
+
+int vmx_exit_complete(struct vcpu *v, int rc)
 {
 	/* vm_request_exit() kicks every vCPU, so one flag covers both cases */
 	if (READ_ONCE(v->kicked)) {
@@ -120,29 +118,22 @@ static __attribute__((noinline)) int exit_complete_slow(struct vcpu *v, int rc)
 	return rc;
 }
 
-static inline __attribute__((always_inline)) int exit_complete(struct vcpu *v, int rc)
-{
-	/* kicked as a byte: OR-ing a bool would normalise it first */
-	if (unlikely((unsigned)rc | __atomic_load_n((const u8 *)&v->kicked, __ATOMIC_RELAXED) |
-		     READ_ONCE(rcu_gp_waiters)))
-		return exit_complete_slow(v, rc);
-	if (unlikely(v->preempt_armed))
-		inject_arm_deadline(v);
-	return 0;
-}
-
-/* The exit with statistics or the exit trace on: timed, keyed, traced. */
+/*
+ * The exit with statistics or the exit trace on: timed, keyed, traced,
+ * with its completion (the stub's test then finds little left to do).
+ */
 static __attribute__((noinline, unused)) int exit_observed(struct vcpu *v, u32 reason)
 {
 	struct exit_obs o;
 	int rc;
 
 	exit_observe_begin(v, reason, &o);
-	rc = exit_complete(v, handlers[reason](v));
+	rc = vmx_exit_complete(v, handlers[reason](v));
 	exit_observe_end(v, &o, rc);
 	return rc;
 }
 
+/* No frame: the handler is a tail call, and the stub does the rest. */
 EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 {
 	u64 reason = vmcs_read(VMCS_EXIT_REASON);
@@ -153,5 +144,5 @@ EXIT_HOT int vmx_exit_handler(struct vcpu *v)
 	v->exits[reason]++;
 	if (unlikely(trace_on(TRACE_CAT_EXIT | TRACE_CAT_STATS)))
 		return exit_observed(v, (u32)reason);
-	return exit_complete(v, handlers[reason](v));
+	return handlers[reason](v);
 }

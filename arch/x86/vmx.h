@@ -11,6 +11,12 @@
 #define VMX_RUN_FAIL_INVALID  2   /* VMLAUNCH/VMRESUME: VMfailInvalid (no current VMCS) */
 #define VMX_RUN_FAIL_VALID    3   /* VMLAUNCH/VMRESUME: VMfailValid (see VM-instruction error) */
 
+/*
+ * Offset in struct vcpu of kicked, with preempt_armed in the next byte: the
+ * exit stub tests the two as one 16-bit word (asserted in exit.c).
+ */
+#define VCPU_EXIT_FLAGS       144
+
 #ifndef __ASSEMBLY__
 
 #include "kernel/lib/types.h"
@@ -86,8 +92,20 @@ void vmx_vcpu_unload(struct vcpu *v);
  */
 int vmx_vcpu_reset(struct vcpu *v);
 
-/* The exit stub's C side: 0 = VMRESUME, VMX_RUN_YIELD = return from vmx_run. */
+/*
+ * The exit stub's C side: the exit's handler. Its result and the vCPU's
+ * exit flags decide what follows (vmx_entry.S): with 0, nothing kicked, no
+ * preemption timer armed and no RCU writer waiting, VMRESUME at once;
+ * otherwise vmx_exit_complete().
+ */
 int vmx_exit_handler(struct vcpu *v);
+
+/*
+ * After a handler that returned rc, when the stub's quick test did not
+ * pass: a stop request, pending events (kicks), the preemption timer's
+ * deadline, RCU's quiescent state. 0 = VMRESUME, else return from vmx_run.
+ */
+int vmx_exit_complete(struct vcpu *v, int rc);
 
 /* Assembly (vmx_entry.S): enter v's guest; returns a VMX_RUN_* code. */
 int vmx_run(struct vcpu *v, bool launched);

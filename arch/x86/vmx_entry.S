@@ -8,8 +8,11 @@
  *   guest GPRs from v->gpr[] and does VMLAUNCH or VMRESUME.
  *
  * vmx_exit_stub (HOST_RIP)
- *   Saves the guest GPRs into v->gpr[], calls vmx_exit_handler(v); on 0
- *   reloads them and VMRESUMEs, otherwise returns that value from vmx_run.
+ *   Saves the guest GPRs into v->gpr[], calls vmx_exit_handler(v). When it
+ *   returned 0, neither of the vCPU's exit flags (kicked, preempt_armed) is
+ *   set and no RCU writer waits, reloads them and VMRESUMEs; otherwise
+ *   vmx_exit_complete(v, rc) decides: 0 resumes the same way, anything else
+ *   is returned from vmx_run.
  *
  * A failed VMLAUNCH/VMRESUME returns VMX_RUN_FAIL_INVALID (CF=1) or
  * VMX_RUN_FAIL_VALID (ZF=1) from vmx_run.
@@ -102,10 +105,22 @@ vmx_exit_stub:
 	movq %r15, GPR(15)(%rdi)
 	popq GPR(RDI)(%rdi)
 	call vmx_exit_handler           /* %rsp is 16-byte aligned here */
-	testl %eax, %eax
-	jnz .Lleave
 	movq (%rsp), %rdi
+	testl %eax, %eax
+	jnz .Lexit_complete
+	cmpw $0, VCPU_EXIT_FLAGS(%rdi)  /* kicked, preempt_armed */
+	jne .Lexit_complete
+	cmpl $0, rcu_gp_waiters(%rip)
+	jne .Lexit_complete
+.Lexit_resume:
 	LOAD_GUEST_GPRS
 	vmresume
 	jmp .Lfail
+.Lexit_complete:
+	movl %eax, %esi
+	call vmx_exit_complete          /* (v, rc): 0 resumes */
+	testl %eax, %eax
+	jnz .Lleave
+	movq (%rsp), %rdi
+	jmp .Lexit_resume
 	.size vmx_exit_stub, . - vmx_exit_stub
