@@ -96,6 +96,7 @@ struct vcpu {
 	 */
 	const struct io_range *io_pio;
 	const struct io_range *io_mmio;
+	u32 io_val;                 /* the value of the port access in progress (arch/x86/exit_io.c) */
 	/*
 	 * MMIO instructions decoded lately, by their linear address's low bits
 	 * (arch/x86/exit_ept.c). Each entry is checked against the bytes at RIP

@@ -42,10 +42,12 @@ static __attribute__((noinline, cold)) int io_failed(struct vcpu *v, u16 port, b
 	return VMX_RUN_YIELD;
 }
 
-/* The same from an IN/OUT's qualification: port and direction need no register in the hot path. */
-static __attribute__((noinline, cold)) void io_failed_q(struct vcpu *v, u64 q, int rc)
+/* The same for an IN/OUT, from its exit qualification: the hot path keeps neither port nor direction. */
+static __attribute__((noinline, cold)) int io_failed_q(struct vcpu *v, int rc)
 {
-	io_failed(v, (u16)(q >> IOQ_PORT_SHIFT), q & IOQ_IN, rc);
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+
+	return io_failed(v, (u16)(q >> IOQ_PORT_SHIFT), q & IOQ_IN, rc);
 }
 
 struct string_io {
@@ -132,31 +134,34 @@ static const u8 io_size[IOQ_SIZE_MASK + 1] = { 1, 2, 4, 4, 4, 4, 4, 4 };
 /*
  * IN/OUT to port (q is the exit qualification) through r, or through
  * pio_dispatch (unclaimed ports) when r is NULL: the handler, then the
- * instruction's completion.
+ * instruction's completion. The value goes through v->io_val rather than
+ * a local and the qualification is read again after the handler, so only v
+ * lives across the call (one saved register, no stack frame). Bits 63:32 of
+ * an exit qualification are zero, so (u32)q >> 16 is the port and
+ * q < 0x80 << 16 means a port below 0x80.
  */
 static inline __attribute__((always_inline)) int port_access(struct vcpu *v, u64 q,
 							     const struct io_range *r)
 {
 	unsigned size = io_size[q & IOQ_SIZE_MASK];
 	bool in = q & IOQ_IN;
-	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
-	u32 val = in ? 0 : (u32)v->gpr[GPR_RAX];
-	int rc = r ? r->fn.pio(r->opaque, v->id, port, size, in, &val) :
-		     pio_dispatch(v->vm, v->id, port, size, in, &val);
+	u16 port = (u16)((u32)q >> IOQ_PORT_SHIFT);
+	int rc;
 
-	if (unlikely(rc)) {
-		io_failed_q(v, q, rc);
-		return VMX_RUN_YIELD;
-	}
-	/* in, size and port again from q: only v and q live across the call */
-	__asm__("" : "+r"(q));
+	v->io_val = in ? 0 : (u32)v->gpr[GPR_RAX];
+	rc = r ? r->fn.pio(r->opaque, v->id, port, size, in, &v->io_val) :
+		 pio_dispatch(v->vm, v->id, port, size, in, &v->io_val);
+	if (unlikely(rc))
+		return io_failed_q(v, rc);
+	/* the exit's VMCS is still the current one (the RIP update below relies on it too) */
+	q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	if (q & IOQ_IN) {
 		size = io_size[q & IOQ_SIZE_MASK];
 		if (size == 4)
-			v->gpr[GPR_RAX] = val;   /* a 32-bit write zero-extends */
+			v->gpr[GPR_RAX] = v->io_val;   /* a 32-bit write zero-extends */
 		else
-			reg_write_sized(&v->gpr[GPR_RAX], val, size);
-	} else if (unlikely((u16)(q >> IOQ_PORT_SHIFT) < IO_TIMER_PORTS_END)) {
+			reg_write_sized(&v->gpr[GPR_RAX], v->io_val, size);
+	} else if (unlikely(q < ((u64)IO_TIMER_PORTS_END << IOQ_PORT_SHIFT))) {
 		inject_timers_changed(v);   /* PIT 0x40-0x43, port 0x61, RTC 0x70-0x71 */
 	}
 	exit_skip_insn(v);
@@ -187,7 +192,7 @@ EXIT_HOT int exit_io(struct vcpu *v)
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	const struct io_range *r = v->io_pio;
 
-	if (likely(!(q & IOQ_STRING) && io_range_has(r, (u16)(q >> IOQ_PORT_SHIFT))))
+	if (likely(!(q & IOQ_STRING) && io_range_has(r, (u32)q >> IOQ_PORT_SHIFT)))
 		return port_access(v, q, r);
 	return exit_io_other(v, q);
 }
