@@ -7,6 +7,14 @@
 
 #define CONSOLE_NO_OWNER (-1)
 #define TX_RING_SIZE     (64u * 1024u)   /* a power of two */
+/*
+ * Guest writers are held back above the high-water mark and let go under
+ * the low one (kernel/vm.c). The room above the high mark takes the writes
+ * that arrive meanwhile (at most one per CPU, 4 KiB + a prefix each), so
+ * nobody waits for the UART inside an exit.
+ */
+#define CONSOLE_HIGH_WATER (32u * 1024u)
+#define CONSOLE_LOW_WATER  (16u * 1024u)
 
 static spinlock_t lock = SPINLOCK_INIT;
 static int owner = CONSOLE_NO_OWNER;  /* cpu holding the lock */
@@ -21,6 +29,7 @@ static bool at_line_start = true;
 static char ring[TX_RING_SIZE];
 static u32 head, tail;
 static unsigned fifo_room;              /* bytes the UART FIFO takes without a look at LSR */
+static u32 calm_epoch;                  /* writes that found the backlog under the low-water mark */
 
 /*
  * An exception or NMI while this CPU holds the lock must still be able to
@@ -62,6 +71,8 @@ static void pump(void)
 
 static void put_bytes(const char *buf, size_t len)
 {
+	if (head - tail < CONSOLE_LOW_WATER)
+		WRITE_ONCE(calm_epoch, calm_epoch + 1);
 	for (size_t i = 0; i < len; i++) {
 		if (head - tail == TX_RING_SIZE) {   /* full: wait (bounded) for the oldest to go */
 			uart_host_putc(ring[tail++ % TX_RING_SIZE]);
@@ -121,6 +132,26 @@ void console_pump(void)
 bool console_output_pending(void)
 {
 	return READ_ONCE(head) != READ_ONCE(tail);
+}
+
+static u32 backlog(void)
+{
+	return READ_ONCE(head) - READ_ONCE(tail);
+}
+
+bool console_congested(void)
+{
+	return backlog() > CONSOLE_HIGH_WATER;
+}
+
+bool console_calm(void)
+{
+	return backlog() < CONSOLE_LOW_WATER;
+}
+
+u32 console_calm_epoch(void)
+{
+	return READ_ONCE(calm_epoch);
 }
 
 bool console_at_line_start(void)

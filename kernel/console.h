@@ -34,6 +34,21 @@ void console_pump(void);
 /* Output is waiting in the buffer (someone should call console_pump() soon). */
 bool console_output_pending(void);
 
+/*
+ * Backpressure for guest output (kernel/vm.c): the backlog is above the
+ * high-water mark (a guest that keeps writing should wait), or under the
+ * low-water mark (writers held back may go on).
+ */
+bool console_congested(void);
+bool console_calm(void);
+
+/*
+ * Counts the writes that found the backlog calm: while it stands still the
+ * backlog has stayed at or above the low-water mark, so a VM can tell how
+ * much of the backlog it wrote itself.
+ */
+u32 console_calm_epoch(void);
+
 /* True when the last byte written ended a line (or nothing was written yet). */
 bool console_at_line_start(void);
 

@@ -33,6 +33,12 @@
 #define TIMESLICE_TICKS    2000000ull   /* TSC ticks per slice when vCPUs share a CPU */
 #define MIN_SLICE_TICKS    20000ull     /* shortest slice when another VM's timer is near */
 #define CONSOLE_POLL_US    1000         /* console input is looked at, and output sent, this often */
+/*
+ * With a vCPU waiting for the console, output is sent this often: a bit
+ * more than a third of the time the UART's 16-byte FIFO takes at 115200
+ * baud (1.39 ms), so the line stays nearly busy.
+ */
+#define CONSOLE_DRAIN_US   500
 #define KICK_BACKSTOP_US   1000         /* struct vcpu's kick_backstop on SMP hosts */
 #define US_PER_MS          1000
 #define PLACEMENT_LINE     160
@@ -47,6 +53,7 @@ struct run_queue {
 static struct run_queue rqs[PCPU_MAX];
 static unsigned nr_cpus;
 static u64 console_poll_ticks;
+static u64 console_drain_ticks;
 
 static u64 earlier(u64 a, u64 b)
 {
@@ -173,6 +180,7 @@ int sched_setup(struct vm *const *vms, const struct tern_config *cfg, unsigned n
 
 	nr_cpus = MIN(smp_nr_cpus(), (unsigned)PCPU_MAX);
 	console_poll_ticks = clock_tsc_khz() * CONSOLE_POLL_US / US_PER_MS;
+	console_drain_ticks = clock_tsc_khz() * CONSOLE_DRAIN_US / US_PER_MS;
 	for (unsigned i = 0; i < nr; i++)
 		for (unsigned j = 0; vms[i] && j < vms[i]->nr_vcpus; j++) {
 			unsigned cpu = pick_cpu(&cfg->vms[i], j, load);
@@ -203,9 +211,17 @@ int sched_setup(struct vm *const *vms, const struct tern_config *cfg, unsigned n
 
 /* ---- the loop (each CPU, on its own run queue) ---- */
 
-/* Runnable, or halted / waiting for SIPI with an event that ends the wait. */
+/*
+ * Runnable, or halted / waiting for SIPI with an event that ends the wait;
+ * never while it waits for the console (kernel/vm.c).
+ */
 static bool vcpu_ready(struct vcpu *v)
 {
+	if (unlikely(v->console_wait)) {
+		if (!console_calm())
+			return false;
+		v->console_wait = false;
+	}
 	if (v->state == VCPU_RUNNABLE)
 		return true;
 	if ((v->state != VCPU_HALTED && v->state != VCPU_WAIT_SIPI) || !load_acquire(&v->kicked))
@@ -281,6 +297,15 @@ static unsigned count_live(struct run_queue *rq)
 	return n;
 }
 
+/* vCPUs here held back until the console's backlog is calm. */
+static bool console_waiters(struct run_queue *rq)
+{
+	for (unsigned i = 0; i < rq->nr; i++)
+		if (rq->vcpus[i]->console_wait)
+			return true;
+	return false;
+}
+
 /*
  * The slice of one run of v: none when it is the only live vCPU here;
  * else TIMESLICE_TICKS, cut short at the nearest timer this CPU keeps for
@@ -293,6 +318,8 @@ static u64 run_slice(struct run_queue *rq, unsigned cpu, const struct vm *vm, un
 
 	if (live <= 1)
 		return 0;
+	if (console_waiters(rq))   /* the passes between runs drain the console for them */
+		slice = MIN(slice, console_drain_ticks);
 	for (unsigned i = 0; i < rq->nr_vms; i++)
 		if (rq->vms[i] != vm && vm_running(rq->vms[i]))
 			next = earlier(next, sched_timer_deadline(rq->vms[i], cpu));
@@ -342,7 +369,7 @@ static void idle(struct run_queue *rq, unsigned cpu)
 	}
 	now = clock_now();
 	if (cpu == 0 || console_output_pending())   /* input to look at, output to send */
-		next = earlier(next, now + console_poll_ticks);
+		next = earlier(next, now + (console_waiters(rq) ? console_drain_ticks : console_poll_ticks));
 	if (next && next <= now)
 		return;
 	halt_until(cpu, next);
@@ -369,8 +396,8 @@ static void run_slice_rests(struct run_queue *rq, unsigned cpu, unsigned live, u
 
 			if (now >= pass_end)
 				return;
-			if (!vcpu_live(v))
-				continue;
+			if (!vcpu_live(v) || v->console_wait)
+				continue;   /* a console waiter: the next pass looks again */
 			if (v->state == VCPU_RUNNABLE) {
 				if (!v->slice_end || now >= v->slice_end)
 					continue;   /* it used its slice, or has not run this pass */

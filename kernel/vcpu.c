@@ -57,6 +57,7 @@ int vcpu_reset(struct vcpu *v)
 	v->pending_error_code = 0;
 	v->halt_if = false;
 	v->nmi_delivered = false;
+	v->console_wait = false;
 	v->io_pio = &io_range_none;   /* the VM's I/O maps were rebuilt */
 	v->io_mmio = &io_range_none;
 	return 0;
@@ -74,6 +75,12 @@ void vcpu_halt(struct vcpu *v, bool if_set)
 {
 	v->halt_if = if_set;
 	v->state = VCPU_HALTED;
+}
+
+void vcpu_console_wait(struct vcpu *v)
+{
+	v->console_wait = true;
+	WRITE_ONCE(v->kicked, true);   /* the exit path looks at kicked only */
 }
 
 /* Move the vLAPIC's NMI/INIT/SIPI/ExtINT events into v->events (kept until acted on). */

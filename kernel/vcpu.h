@@ -88,6 +88,7 @@ struct vcpu {
 	u64 kick_backstop;
 	bool halt_if;               /* RFLAGS.IF when it halted */
 	bool nmi_delivered;         /* tern injected an NMI whose IRET it has not seen yet */
+	bool console_wait;          /* off its CPU until the console's backlog is calm (kernel/vm.c) */
 	/*
 	 * The port and MMIO ranges this vCPU hit last (kernel/io.h): the exit
 	 * paths call their handlers directly when the next access falls inside.
@@ -130,6 +131,12 @@ bool vcpu_has_pending_event(struct vcpu *v);
 
 /* Halt v until an event of vcpu_has_pending_event() (HLT). if_set: RFLAGS.IF at the HLT. */
 void vcpu_halt(struct vcpu *v, bool if_set);
+
+/*
+ * v, in an exit on its own CPU, flooded the console: it leaves the CPU at
+ * the end of this exit and runs again once the backlog is calm.
+ */
+void vcpu_console_wait(struct vcpu *v);
 
 /* Take the vLAPIC's pending NMI/INIT/SIPI/ExtINT events into v->events. */
 void vcpu_collect_events(struct vcpu *v);

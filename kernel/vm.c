@@ -25,6 +25,7 @@
 #include "kernel/loader_boot.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/percpu.h"
 #include "kernel/rcu.h"
 #include "kernel/shm.h"
 #include "kernel/vm_impl.h"
@@ -147,12 +148,38 @@ static void flush_line(struct vm *vm)
 	vm->line_len = 0;
 }
 
+/*
+ * A VM that writes faster than the line would otherwise make whoever
+ * writes next wait for the UART inside an exit, CPU time charged to
+ * nobody. Instead, once the backlog is congested and this VM wrote more
+ * than VM_CONSOLE_BURST of it, the vCPU that wrote waits off its CPU until
+ * the backlog is calm again (kernel/sched.c); a VM printing a line now and
+ * then is never held back by another's flood. Called on the writing vCPU's
+ * CPU, in its exit; the counts are per VM and only approximate when its
+ * vCPUs write at once, which moves the moment, not the bound.
+ */
+static void console_backpressure(struct vm *vm, size_t len)
+{
+	u32 epoch = console_calm_epoch();
+	struct vcpu *cur = this_cpu()->current_vcpu;
+
+	if (READ_ONCE(vm->console_epoch) != epoch) {
+		WRITE_ONCE(vm->console_epoch, epoch);
+		WRITE_ONCE(vm->console_burst, 0);
+	}
+	WRITE_ONCE(vm->console_burst, READ_ONCE(vm->console_burst) + (u32)len);
+	if (vm->console_burst > VM_CONSOLE_BURST && console_congested() && cur && cur->vm == vm)
+		vcpu_console_wait(cur);
+}
+
 void vm_console_write(struct vm *vm, const char *buf, size_t len)
 {
 	if (!vm->prefix_console) {
 		console_write(buf, len);
+		console_backpressure(vm, len);
 		return;
 	}
+	console_backpressure(vm, len);
 	spin_lock(&vm->console_lock);
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == '\n') {

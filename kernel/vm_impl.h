@@ -67,6 +67,10 @@ struct vm {
 	struct shm_config shm[CONFIG_MAX_SHM];     /* in gpa order */
 	spinlock_t console_lock;
 	size_t line_len;
+	/* bytes written since the console's backlog was last calm (console_calm_epoch()) */
+#define VM_CONSOLE_BURST (8u * 1024u)
+	u32 console_epoch;
+	u32 console_burst;
 	char line[VM_CONSOLE_LINE];
 };
 

@@ -93,8 +93,8 @@ static __attribute__((noinline, cold)) int exit_bad_reason(struct vcpu *v, u64 r
 /* Something changed the vCPU's interrupt state, or a halted vCPU woke up. */
 static int exit_events(struct vcpu *v)
 {
-	if (READ_ONCE(this_cpu()->resched))
-		return VMX_RUN_YIELD;   /* the scheduler runs the woken vCPU */
+	if (READ_ONCE(this_cpu()->resched) || v->console_wait)
+		return VMX_RUN_YIELD;   /* the scheduler runs the woken vCPU, or holds this one back */
 	return inject_pending_events(v);
 }
 
