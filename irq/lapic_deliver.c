@@ -87,6 +87,21 @@ static vcpu_mask_t pick_lowest(struct vm *vm, vcpu_mask_t set)
 	return best < 0 ? 0 : BIT64(best);
 }
 
+/*
+ * A physical message without shorthand to an ID below the vCPU count names
+ * exactly that vCPU (APIC ID = vcpu_id, and the broadcasts 0xff and
+ * 0xffffffff are never below it). For it vlapic_match_dest() reduces to
+ * "hardware-enabled", which vlapic_accept_irq() checks under its lock, so
+ * the message goes straight there. Lowest priority is left to the walk:
+ * its arbitration skips a software-disabled target, acceptance would count
+ * it as dropped.
+ */
+static bool one_physical_target(struct vm *vm, const struct lapic_irq *irq)
+{
+	return !irq->dest_logical && irq->shorthand == LAPIC_SH_NONE &&
+	       irq->delivery_mode != LAPIC_DM_LOWEST && irq->dest < nr_vcpus(vm);
+}
+
 int lapic_deliver(struct vm *vm, const struct lapic_irq *irq)
 {
 	vcpu_mask_t set;
@@ -96,6 +111,8 @@ int lapic_deliver(struct vm *vm, const struct lapic_irq *irq)
 		return -TERN_EINVAL;
 	if (irq->delivery_mode == LAPIC_DM_INIT && irq->level_trigger && !irq->assert)
 		return 0;   /* INIT level de-assert: ignored (SDM 10.6.1) */
+	if (one_physical_target(vm, irq))
+		return vlapic_accept_irq(vm, irq->dest, irq);
 	set = destination_set(vm, irq);
 	if (irq->delivery_mode == LAPIC_DM_LOWEST)
 		set = pick_lowest(vm, set);

@@ -334,6 +334,47 @@ static void test_hw_disabled_apic_receives_nothing(void **state)
 	tv_free(vm);
 }
 
+/* Whether vCPU id's dump holds text ("dropped fixed=1 "...). */
+static bool dump_has(struct vm *vm, unsigned id, const char *text)
+{
+	char buf[2048];
+
+	vlapic_dump(vm, id, buf, sizeof(buf));
+	return strstr(buf, text) != NULL;
+}
+
+/*
+ * A physical message to one vCPU goes straight to its vLAPIC: the answers
+ * must be the destination walk's (a disabled vLAPIC takes
+ * nothing, and lowest priority still skips a software-disabled target).
+ */
+static void test_one_physical_target_answers_as_the_walk(void **state)
+{
+	struct vm *vm = tv_vm(4);
+	struct lapic_irq irq = fixed(1, false, 0x40);
+
+	(void)state;
+	sw_enable(vm, 0);
+	sw_enable(vm, 2);
+	msr_wr(vm, 1, MSR_IA32_APIC_BASE, APIC_DEFAULT_BASE);   /* vCPU 1: hardware-disabled */
+	assert_int_equal(lapic_deliver(vm, &irq), 0);
+	irq.delivery_mode = LAPIC_DM_NMI;
+	assert_int_equal(lapic_deliver(vm, &irq), 0);
+	assert_int_equal(vlapic_take_events(vm, 1, NULL), 0);
+	to_x2apic(vm, 2);                                       /* x2APIC: the same ID */
+	irq = fixed(2, false, 0x41);
+	assert_int_equal(lapic_deliver(vm, &irq), 1);
+	assert_int_equal(irr_set(vm, 0x41), BIT64(2));
+	irq = fixed(3, false, 0x43);                            /* vCPU 3: software-disabled */
+	assert_int_equal(lapic_deliver(vm, &irq), 0);
+	assert_true(dump_has(vm, 3, "dropped fixed=1 "));
+	irq.delivery_mode = LAPIC_DM_LOWEST;                    /* arbitration: no target */
+	assert_int_equal(lapic_deliver(vm, &irq), 0);
+	assert_true(dump_has(vm, 3, "dropped fixed=1 "));
+	assert_int_equal(irr_set(vm, 0x43), 0);
+	tv_free(vm);
+}
+
 static void test_level_triggered_fixed_delivery_sets_tmr(void **state)
 {
 	struct vm *vm = enabled_vm(2);
@@ -508,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_software_disabled_apic_takes_nmi_init_sipi_not_fixed),
 		cmocka_unit_test(test_init_deassert_and_smi_are_ignored_extint_is_posted),
 		cmocka_unit_test(test_hw_disabled_apic_receives_nothing),
+		cmocka_unit_test(test_one_physical_target_answers_as_the_walk),
 		cmocka_unit_test(test_level_triggered_fixed_delivery_sets_tmr),
 		cmocka_unit_test(test_xapic_icr_write_sends_ipi_and_reads_idle),
 		cmocka_unit_test(test_icr_init_sipi_sequence_reaches_ap),
