@@ -44,7 +44,7 @@ static int msi_set(const struct irq_route_entry *e, struct vm *vm, unsigned irq_
 {
 	if (!level)
 		return 0;
-	return msi_deliver(vm, e->msi.address_lo, e->msi.address_hi, e->msi.data);
+	return msi_route_deliver(vm, &e->msi);
 }
 
 const char *irq_route_set_name(irq_route_set_fn fn)
@@ -165,6 +165,7 @@ static void entry_from_request(struct irq_route_entry *e, const struct tern_irq_
 		e->msi.data = ue->u.msi.data;
 		e->msi.flags = ue->flags;
 		e->msi.devid = ue->u.msi.devid;
+		msi_route_decode(&e->msi);   /* once here, not at every ring */
 		return;
 	}
 	e->irqchip.irqchip = ue->u.irqchip.irqchip;

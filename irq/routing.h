@@ -19,6 +19,7 @@
 
 #include <tern/hypercall.h>
 #include "irq/irq.h"
+#include "irq/msi.h"
 #include "kernel/lib/types.h"
 
 #define IRQCHIP_NUM_PINS          24    /* pins of the largest chip (the IOAPIC): chip[][] width */
@@ -50,13 +51,7 @@ struct irq_route_entry {
 			unsigned irqchip;    /* TERN_IRQCHIP_* */
 			unsigned pin;
 		} irqchip;
-		struct {
-			u32 address_lo;
-			u32 address_hi;
-			u32 data;
-			u32 flags;           /* TERN_MSI_VALID_DEVID or 0 */
-			u32 devid;
-		} msi;
+		struct msi_route msi;    /* the request's words and their decode */
 	};
 	struct irq_route_entry *link;  /* next route of the same GSI; NULL ends map[gsi] */
 };

@@ -53,17 +53,17 @@ fuzz_vioapic_SRCS := tests/fuzz/fuzz_vioapic.c irq/vioapic.c tests/unit/fake_lap
 	tests/unit/stub_kernel.c kernel/lib/format.c kernel/lib/string.c
 
 FUZZ_TARGETS += vlapic
-fuzz_vlapic_SRCS := tests/fuzz/fuzz_vlapic.c irq/vlapic.c irq/lapic_deliver.c irq/msi.c \
+fuzz_vlapic_SRCS := tests/fuzz/fuzz_vlapic.c irq/vlapic.c irq/lapic_deliver.c irq/msi.c irq/msi_decode.c \
 	tests/unit/fake_ioapic.c tests/unit/stub_kernel.c kernel/lib/format.c
 
 FUZZ_TARGETS += routing
 fuzz_routing_SRCS := tests/fuzz/fuzz_routing.c irq/routing.c irq/doorbell.c irq/irq_dump.c \
-	kernel/rcu.c kernel/lib/format.c tests/unit/fake_chips.c tests/unit/stub_rcu_cpu.c \
+	kernel/rcu.c kernel/lib/format.c tests/unit/fake_chips.c irq/msi_decode.c tests/unit/stub_rcu_cpu.c \
 	tests/unit/stub_kernel.c
 
 FUZZ_TARGETS += irq_chips
 fuzz_irq_chips_SRCS := tests/fuzz/fuzz_irq_chips.c irq/vpic.c irq/vioapic.c irq/vlapic.c \
-	irq/lapic_deliver.c irq/msi.c irq/routing.c irq/doorbell.c irq/irq_dump.c kernel/rcu.c \
+	irq/lapic_deliver.c irq/msi.c irq/msi_decode.c irq/routing.c irq/doorbell.c irq/irq_dump.c kernel/rcu.c \
 	kernel/lib/format.c tests/unit/stub_rcu_cpu.c tests/unit/stub_kernel.c
 
 FUZZ_TARGETS += devices
@@ -74,7 +74,7 @@ fuzz_devices_SRCS := tests/fuzz/fuzz_devices.c drivers/uart16550.c drivers/fw_cf
 
 FUZZ_TARGETS += hypercall
 fuzz_hypercall_SRCS := tests/fuzz/fuzz_hypercall.c kernel/hypercall.c kernel/intervm.c \
-	kernel/vm_registry.c irq/vpic.c irq/vioapic.c irq/vlapic.c irq/lapic_deliver.c irq/msi.c \
+	kernel/vm_registry.c irq/vpic.c irq/vioapic.c irq/vlapic.c irq/lapic_deliver.c irq/msi.c irq/msi_decode.c \
 	irq/routing.c irq/doorbell.c irq/irq_dump.c kernel/rcu.c kernel/lib/format.c \
 	tests/unit/fake_hc_vms.c tests/unit/fake_guest_ram.c tests/unit/real_chips.c \
 	tests/unit/stub_rcu_cpu.c tests/unit/stub_kernel.c

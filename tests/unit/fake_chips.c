@@ -58,16 +58,29 @@ int vioapic_set_irq(struct vm *vm, unsigned pin, unsigned source_id, int level)
 	return fake_pin_set(FAKE_IOAPIC, FAKE_IOAPIC_PINS, pin, source_id, level);
 }
 
-int msi_deliver(struct vm *vm, u32 address_lo, u32 address_hi, u32 data)
+/* The decode a ring carries must be the one of the words it carries (one table's). */
+static void check_decode(const struct msi_route *m)
+{
+	struct msi_route fresh = *m;
+
+	msi_route_decode(&fresh);
+	if (fresh.decode_err != m->decode_err ||
+	    (!m->decode_err && memcmp(&fresh.irq, &m->irq, sizeof(m->irq))))
+		__atomic_add_fetch(&fake_chips.msi_bad_decode, 1, __ATOMIC_RELAXED);
+}
+
+int msi_route_deliver(struct vm *vm, const struct msi_route *m)
 {
 	int (*hook)(struct vm *, u32, u32, u32) = __atomic_load_n(&fake_chips.msi_hook, __ATOMIC_ACQUIRE);
 	int r;
 
+	check_decode(m);
 	if (hook)
-		return hook(vm, address_lo, address_hi, data);
+		return hook(vm, m->address_lo, m->address_hi, m->data);
 	pthread_mutex_lock(&fake_lock);
 	if (fake_chips.nr_msi < FAKE_CHIP_LOG)
-		fake_chips.msi[fake_chips.nr_msi] = (struct fake_msi_call){ address_lo, address_hi, data };
+		fake_chips.msi[fake_chips.nr_msi] =
+			(struct fake_msi_call){ m->address_lo, m->address_hi, m->data };
 	fake_chips.nr_msi++;
 	r = fake_chips.msi_ret;
 	pthread_mutex_unlock(&fake_lock);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host fakes of the chip entry points the routing layer calls
- * (vpic_set_irq, vioapic_set_irq, msi_deliver). They keep each pin's line
+ * (vpic_set_irq, vioapic_set_irq, msi_route_deliver). They keep each pin's line
  * as the OR of its sources (irq_line_update), answer 1 for a rising edge
  * and 0 otherwise, count edges and falls, and log every call. Thread-safe;
  * call fake_chips_reset() at the start of each test.
@@ -43,8 +43,10 @@ struct fake_chips_state {
 	struct fake_pin_call log[FAKE_CHIP_LOG];
 	unsigned nr_msi;
 	struct fake_msi_call msi[FAKE_CHIP_LOG];
-	int msi_ret;                        /* what msi_deliver returns (default 1) */
-	/* if set, msi_deliver calls only this (outside the fake's lock) and returns its answer */
+	int msi_ret;                        /* what msi_route_deliver returns (default 1) */
+	/* MSI rings whose decoded message is not the decode of their words (atomic) */
+	unsigned msi_bad_decode;
+	/* if set, msi_route_deliver calls only this (outside the fake's lock) and returns its answer */
 	int (*msi_hook)(struct vm *vm, u32 address_lo, u32 address_hi, u32 data);
 };
 

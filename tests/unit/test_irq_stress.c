@@ -267,6 +267,7 @@ static void test_ring_reroute_deassign(void **state)
 	assert_int_equal(router_errors, 0);
 	assert_int_equal(deassign_errors, 0);
 	assert_int_equal(mixed, 0);        /* every message came whole from one table */
+	assert_int_equal(fake_chips.msi_bad_decode, 0);  /* and its decode with it */
 	assert_int_equal(late, 0);         /* nothing delivered after a deassign returned */
 	assert_true(from_a > 0 && from_b > 0);  /* rings went out under both tables */
 	for (unsigned i = 0; i < NR_RINGERS; i++) {

@@ -392,6 +392,15 @@ static void test_msi_route(void **state)
 	assert_int_equal(r->msi.data, MSI_DATA);
 	assert_int_equal(r->msi.flags, TERN_MSI_VALID_DEVID);
 	assert_int_equal(r->msi.devid, MSI_DEVID);
+	/* decoded once, at build: physical ID 1, fixed, edge, vector 0x31 */
+	assert_int_equal(r->msi.decode_err, 0);
+	assert_int_equal(r->msi.irq.dest, 1);
+	assert_int_equal(r->msi.irq.vector, 0x31);
+	assert_int_equal(r->msi.irq.delivery_mode, LAPIC_DM_FIXED);
+	assert_false(r->msi.irq.dest_logical);
+	assert_false(r->msi.irq.level_trigger);
+	assert_true(r->msi.irq.assert);
+	assert_int_equal(r->msi.irq.src_vcpu, -1);
 	/* the whole old table went: nothing of the PC wiring is left */
 	for (unsigned c = 0; c < TERN_NR_IRQCHIPS; c++)
 		for (unsigned p = 0; p < IRQCHIP_NUM_PINS; p++)
@@ -406,6 +415,27 @@ static void test_msi_route(void **state)
 	assert_int_equal(fake_chips.msi[0].data, MSI_DATA);
 	assert_int_equal(set_irq(vm, IRQ_SOURCE_USER, MSI_GSI, 0), 0);  /* an edge: level 0 ignored */
 	assert_int_equal(fake_chips.nr_msi, 1);
+	assert_int_equal(fake_chips.msi_bad_decode, 0);
+}
+
+/* A message that does not decode is kept with its error, and the ring gets it. */
+static void test_msi_route_keeps_decode_error(void **state)
+{
+	struct vm *vm = *state;
+	struct tern_irq_routing_entry e[2] = {
+		route_msi(MSI_GSI, 0xfed00000u, 0, MSI_DATA),               /* not 0xfeeXXXXX */
+		route_msi(MSI_GSI + 1, MSI_ADDR_LO, 0, MSI_DATA | 0x300u),  /* delivery mode 3 */
+	};
+
+	assert_int_equal(irq_set_routing(vm, e, 2, 0), 0);
+	for (u32 i = 0; i < 2; i++) {
+		const struct irq_route_entry *r = table(vm)->map[MSI_GSI + i];
+
+		assert_int_equal(r->msi.decode_err, -TERN_EINVAL);
+		assert_int_equal(set_irq(vm, IRQ_SOURCE_USER, MSI_GSI + i, 1), 1);  /* the fake's answer */
+	}
+	assert_int_equal(fake_chips.nr_msi, 2);
+	assert_int_equal(fake_chips.msi_bad_decode, 0);
 }
 
 static void test_reroute_ioapic_to_msi(void **state)
@@ -514,6 +544,7 @@ int main(void)
 		T(test_shared_line_or),
 		T(test_irq_source_ids),
 		T(test_msi_route),
+		T(test_msi_route_keeps_decode_error),
 		T(test_reroute_ioapic_to_msi),
 		T(test_irq_dump),
 		T(test_irq_dump_default_chip_line),
