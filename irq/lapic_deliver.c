@@ -102,23 +102,31 @@ static bool one_physical_target(struct vm *vm, const struct lapic_irq *irq)
 	       irq->delivery_mode != LAPIC_DM_LOWEST && irq->dest < nr_vcpus(vm);
 }
 
-int lapic_deliver(struct vm *vm, const struct lapic_irq *irq)
+/*
+ * Every other message: the destination walk. Not inlined, so the one-target
+ * path of lapic_deliver() does not pay for this one's frame and registers.
+ */
+static __attribute__((noinline)) int deliver_walk(struct vm *vm, const struct lapic_irq *irq)
 {
-	vcpu_mask_t set;
+	vcpu_mask_t set = destination_set(vm, irq);
 	int accepted = 0;
 
+	if (irq->delivery_mode == LAPIC_DM_LOWEST)
+		set = pick_lowest(vm, set);
+	for (; set; set &= set - 1)
+		accepted += vlapic_accept_irq(vm, (unsigned)__builtin_ctzll(set), irq);
+	return accepted;
+}
+
+int lapic_deliver(struct vm *vm, const struct lapic_irq *irq)
+{
 	if (!vm || !irq || !irq_valid(irq))
 		return -TERN_EINVAL;
 	if (irq->delivery_mode == LAPIC_DM_INIT && irq->level_trigger && !irq->assert)
 		return 0;   /* INIT level de-assert: ignored (SDM 10.6.1) */
 	if (one_physical_target(vm, irq))
 		return vlapic_accept_irq(vm, irq->dest, irq);
-	set = destination_set(vm, irq);
-	if (irq->delivery_mode == LAPIC_DM_LOWEST)
-		set = pick_lowest(vm, set);
-	for (; set; set &= set - 1)
-		accepted += vlapic_accept_irq(vm, (unsigned)__builtin_ctzll(set), irq);
-	return accepted;
+	return deliver_walk(vm, irq);
 }
 
 /* ------------------------------------------------------------ KVM PV send-IPI */
