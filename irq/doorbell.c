@@ -11,6 +11,7 @@
  */
 #include "irq/doorbell.h"
 #include "irq/irq_source.h"
+#include "irq/msi.h"
 #include "irq/routing.h"
 #include "irq/routing_internal.h"
 #include "kernel/limits.h"
@@ -350,9 +351,11 @@ static int ring_pulse(struct vm *vm, struct doorbell *db)
 		TRACE(TR_ROUTE, vm, -1, db->gsi, e->type,
 		      e->type == TERN_IRQ_ROUTING_MSI ? e->msi.address_lo : e->irqchip.irqchip,
 		      e->type == TERN_IRQ_ROUTING_MSI ? e->msi.data : e->irqchip.pin);
+		/* an MSI's set() is msi_set: level 1 delivers the kept message, 0 does nothing */
+		if (e->type == TERN_IRQ_ROUTING_MSI)
+			return msi_route_deliver(vm, &e->msi);
 		r = e->set(e, vm, db->source_id, 1, false);
-		if (e->type == TERN_IRQ_ROUTING_IRQCHIP)
-			e->set(e, vm, db->source_id, 0, false);
+		e->set(e, vm, db->source_id, 0, false);
 		return r;
 	}
 	r = set_irq(vm, db->source_id, db->gsi, 1);

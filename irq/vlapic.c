@@ -1109,15 +1109,13 @@ bool vlapic_set_intr(struct vm *vm, unsigned vcpu_id, u8 vector, bool level)
 /* Lock held: one addressed message; 1 when accepted. */
 static int accept_irq_locked(struct vlapic *v, const struct lapic_irq *irq)
 {
-	/* fixed/lowest are traced where they reach IRR (accept_fixed) */
-	if (trace_on(TRACE_CAT_IRQ) && irq->delivery_mode != LAPIC_DM_FIXED &&
-	    irq->delivery_mode != LAPIC_DM_LOWEST)
+	/* fixed/lowest (nearly every message) first; traced where they reach IRR */
+	if (irq->delivery_mode == LAPIC_DM_FIXED || irq->delivery_mode == LAPIC_DM_LOWEST)
+		return accept_fixed(v, irq->vector, irq->level_trigger);
+	if (trace_on(TRACE_CAT_IRQ))
 		trace_irq(v->vm, (int)v->vcpu_id, TR_LAPIC_ACCEPT, irq->vector, irq->level_trigger,
 			  irq->delivery_mode, 0);
 	switch (irq->delivery_mode) {
-	case LAPIC_DM_FIXED:
-	case LAPIC_DM_LOWEST:
-		return accept_fixed(v, irq->vector, irq->level_trigger);
 	case LAPIC_DM_SMI:
 		v->smi_ignored++;   /* tern has no SMM */
 		return 0;
