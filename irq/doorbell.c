@@ -43,25 +43,39 @@ static void cache_write(struct doorbell *db, const struct irq_route_entry *src)
 }
 
 /*
- * Reader side: retry until a whole copy was read between two equal even
- * counts. Straight into the caller's copy, unrolled: every ring runs it.
+ * Reader side, one attempt: copy the words straight into the caller's
+ * copy, unrolled. True when they were read between two equal even counts.
+ */
+static ALWAYS_INLINE bool cache_try_read(struct doorbell *db, union route_entry_words *out)
+{
+	u32 seq = load_acquire(&db->entry_seq);
+
+	if (seq & 1)
+		return false;
+#pragma GCC unroll 8
+	for (size_t i = 0; i < ROUTE_ENTRY_WORDS; i++)
+		out->w[i] = READ_ONCE(db->entry.w[i]);
+	smp_rmb();  /* the words are read before the count is checked again */
+	return READ_ONCE(db->entry_seq) == seq;
+}
+
+/* A ring that met a rewrite: retry until a whole copy was read. */
+static __attribute__((noinline, cold)) void cache_read_retry(struct doorbell *db,
+							    union route_entry_words *out)
+{
+	while (!cache_try_read(db, out))
+		cpu_relax();
+}
+
+/*
+ * Every ring runs this. The first attempt is straight-line code (no retry
+ * loop around it, so no addresses kept across iterations); a copy that
+ * raced a rewrite is read again, whole, in cache_read_retry().
  */
 static bool cache_read(struct doorbell *db, union route_entry_words *out)
 {
-	for (;;) {
-		u32 seq = load_acquire(&db->entry_seq);
-
-		if (seq & 1) {
-			cpu_relax();
-			continue;
-		}
-#pragma GCC unroll 8
-		for (size_t i = 0; i < ROUTE_ENTRY_WORDS; i++)
-			out->w[i] = READ_ONCE(db->entry.w[i]);
-		smp_rmb();  /* the words are read before the count is checked again */
-		if (READ_ONCE(db->entry_seq) == seq)
-			break;
-	}
+	if (unlikely(!cache_try_read(db, out)))
+		cache_read_retry(db, out);
 	return out->e.type != 0;
 }
 
