@@ -120,7 +120,12 @@ static __attribute__((noinline)) int deliver_walk(struct vm *vm, const struct la
 
 int lapic_deliver(struct vm *vm, const struct lapic_irq *irq)
 {
-	if (!vm || !irq || !irq_valid(irq))
+	if (!vm || !irq)
+		return -TERN_EINVAL;
+	/* the common message first: fixed without shorthand is valid, INIT's rule is not its */
+	if (irq->delivery_mode == LAPIC_DM_FIXED && one_physical_target(vm, irq))
+		return vlapic_accept_irq(vm, irq->dest, irq);
+	if (!irq_valid(irq))
 		return -TERN_EINVAL;
 	if (irq->delivery_mode == LAPIC_DM_INIT && irq->level_trigger && !irq->assert)
 		return 0;   /* INIT level de-assert: ignored (SDM 10.6.1) */
