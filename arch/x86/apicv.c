@@ -203,11 +203,18 @@ void apicv_sync(struct vcpu *v)
 		   ((u64)(st.isr < 0 ? 0 : st.isr) << INTR_STATUS_SVI_SHIFT));
 }
 
+/* Out of line: the fast path below then makes no call and needs no frame. */
+static __attribute__((noinline, cold)) void trace_raise_rvi(struct vcpu *v, u8 vector)
+{
+	trace_irq(v->vm, (int)v->id, TR_INJECT, vector, TRACE_INJECT_VID, 0, 0);
+}
+
 void apicv_raise_rvi(struct vcpu *v, u8 vector)
 {
 	u64 status = vmcs_read(VMCS_GUEST_INTR_STATUS);
 
-	TRACE(TR_INJECT, v->vm, v->id, vector, TRACE_INJECT_VID, 0, 0);
 	if ((status & INTR_STATUS_RVI_MASK) < vector)
 		vmcs_write(VMCS_GUEST_INTR_STATUS, (status & ~(u64)INTR_STATUS_RVI_MASK) | vector);
+	if (trace_on(TRACE_TYPE_CAT(TR_INJECT)))
+		trace_raise_rvi(v, vector);
 }
