@@ -41,7 +41,6 @@ struct msi_route {
 	int decode_err;              /* msi_decode()'s result for the words above */
 	struct lapic_irq irq;        /* the decoded message when decode_err == 0 */
 };
-STATIC_ASSERT(sizeof(struct msi_route) % sizeof(u32) == 0);
 
 /* Fill m->irq and m->decode_err from m's words (msi_decode()). (irq/msi_decode.c) */
 void msi_route_decode(struct msi_route *m);
