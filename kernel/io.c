@@ -207,7 +207,7 @@ const struct io_range *mmio_lookup(struct vm *vm, u64 gpa)
 int pio_dispatch(struct vm *vm, unsigned vcpu_id, u16 port, unsigned size, bool in, u32 *val)
 {
 	struct io_maps *m = vm_io_maps(vm);
-	const struct io_range *r = m ? lookup(load_acquire(&m->pio), port, &m->pio_hint) : NULL;
+	const struct io_range *r = pio_lookup(vm, port);
 
 	if (likely(r))
 		return r->fn.pio(r->opaque, vcpu_id, port, size, in, val);

@@ -161,14 +161,17 @@ static void flush_line(struct vm *vm)
 static void console_backpressure(struct vm *vm, size_t len)
 {
 	u32 epoch = console_calm_epoch();
-	struct vcpu *cur = this_cpu()->current_vcpu;
+	struct vcpu *cur;
 
 	if (READ_ONCE(vm->console_epoch) != epoch) {
 		WRITE_ONCE(vm->console_epoch, epoch);
 		WRITE_ONCE(vm->console_burst, 0);
 	}
 	WRITE_ONCE(vm->console_burst, READ_ONCE(vm->console_burst) + (u32)len);
-	if (vm->console_burst > VM_CONSOLE_BURST && console_congested() && cur && cur->vm == vm)
+	if (likely(vm->console_burst <= VM_CONSOLE_BURST || !console_congested()))
+		return;
+	cur = this_cpu()->current_vcpu;
+	if (cur && cur->vm == vm)
 		vcpu_console_wait(cur);
 }
 
